@@ -1,0 +1,60 @@
+# chainetl: every developer and CI entry point. `make` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SWIFT ?= swift
+WORKDIR ?= $(CURDIR)/work
+CONFIG ?= debug
+BIN := $(CURDIR)/.build/$(CONFIG)/chainetl
+APT_PACKAGES := libpq-dev zlib1g-dev libcurl4-openssl-dev postgresql postgresql-contrib python3
+
+.PHONY: help setup build release test demo bench db-start db-stop lint format crash-test clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+setup: ## Install what a fresh machine lacks (apt packages, as root or with sudo)
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  sudo_cmd=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo_cmd apt-get install -y -qq $$missing; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "swift toolchain not found on PATH" >&2; exit 2; }
+
+build: setup ## Build the debug binaries
+	$(SWIFT) build
+
+release: setup ## Build optimized binaries (used by demo and bench)
+	$(SWIFT) build -c release
+
+test: setup ## Run the whole suite against a throwaway PostgreSQL cluster
+	$(SWIFT) build --build-tests
+	$(SWIFT) build --product chainetl
+	CHAINETL_BIN=$(CURDIR)/.build/debug/chainetl .ci/with-postgres -- $(SWIFT) test --skip-build --parallel --num-workers 2
+
+demo: setup ## Run pipelines/demo.yaml over the last 7 closed days against the bundled simulator
+	$(SWIFT) build -c release --product chainetl
+	.ci/demo
+
+bench: setup ## Benchmarks side by side with the SPEC baselines (N=1000000 by default)
+	$(SWIFT) build -c release --product chainetl-bench --product chainetl
+	.ci/with-postgres -- .build/release/chainetl-bench $(if $(N),--rows $(N),)
+
+db-start: ## Start the project-local cluster under work/pg (unix socket only)
+	@mkdir -p $(WORKDIR)/pg
+	@.ci/with-postgres --dir $(WORKDIR)/pg --leave-running -- bash -c 'echo "export DATABASE_URL=\"$$DATABASE_URL\""'
+
+db-stop: ## Stop the project-local cluster
+	@pgbin=$$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1); \
+	as=$$([ "$$(id -u)" -eq 0 ] && echo "runuser -u postgres --"); \
+	$$as $$pgbin/pg_ctl -D $(WORKDIR)/pg/data -m fast -w stop || true
+
+lint: ## Check formatting with swift format
+	$(SWIFT) format lint --recursive --strict Sources Tests
+
+format: ## Format the sources in place
+	$(SWIFT) format --in-place --recursive Sources Tests
+
+clean: ## Remove build output and the local work directory
+	rm -rf .build $(WORKDIR)
