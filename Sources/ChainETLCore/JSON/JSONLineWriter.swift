@@ -1,7 +1,9 @@
 /// Builds one JSON object per line into a reusable byte buffer, without Foundation.
 ///
-/// Keys are written in call order, so output is byte-stable for the same calls. The caller
-/// writes `commas` implicitly: every `key` after the first in an object adds the separator.
+/// Keys are written in call order, so output is byte-stable for the same calls. Commas are
+/// implicit: every member or element after the first in a container gets its separator.
+/// Strings are escaped as RFC 8259 requires (quote, backslash, control characters); other bytes,
+/// including non-ASCII UTF-8, are copied as they are.
 public struct JSONLineWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = []
@@ -14,6 +16,7 @@ public struct JSONLineWriter: Sendable {
     public mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
         needsComma.removeAll(keepingCapacity: true)
+        suppressNextComma = false
     }
 
     public mutating func beginObject() {
