@@ -188,7 +188,40 @@ public enum ExplorerResponseParser {
             throw ExplorerError.unexpectedRows("result row \(index) has no blockNumber", request: request)
         }
         let bytes = [UInt8](UnsafeRawBufferPointer(rebasing: scanner.bytes[element.range]))
-        return ExplorerRow(bytes: bytes, blockNumber: blockNumber, logIndex: logIndex)
+        return ExplorerRow(bytes: singleLine(bytes), blockNumber: blockNumber, logIndex: logIndex)
+    }
+
+    /// The row unchanged, unless it spans lines (a pretty-printed body): then the whitespace
+    /// between tokens is dropped so the row fits on one NDJSON line. String contents never change.
+    static func singleLine(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.contains(0x0A) || bytes.contains(0x0D) else { return bytes }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var inString = false
+        var escaped = false
+        for byte in bytes {
+            if inString {
+                output.append(byte)
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case 0x20, 0x0A, 0x0D, 0x09:
+                continue
+            case UInt8(ascii: "\""):
+                inString = true
+                output.append(byte)
+            default:
+                output.append(byte)
+            }
+        }
+        return output
     }
 
     /// `message` and `result` strings of a body, if it is a JSON object at all.
