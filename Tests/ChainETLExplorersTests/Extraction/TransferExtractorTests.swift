@@ -35,7 +35,7 @@ struct TransferExtractorTests {
             return TransferExtractor(
                 source: source, endpoint: endpoint, transport: server, limiter: bucket, quota: quota, offset: offset,
                 clock: clock,
-                random: SeededRandom(seed: 42), logger: Logger(label: "test"),
+                random: SeededRandom(seed: 42), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
                 currentDate: { Date(timeIntervalSince1970: 1_763_694_000) },
                 onEvent: { [unowned self] in self.events.append($0) },
                 onProgress: { [unowned self] in self.progress.append($0) })

@@ -96,6 +96,39 @@ struct RedactionTests {
             _ = try transport.get(request)
         }
     }
+
+    @Test func responsesKeepStatusHeadersAndBodyBytes() throws {
+        let body = "{\"status\":\"0\",\"message\":\"NOTOK\",\"result\":\"Max rate limit reached\"}"
+        let listener = try LoopbackListener()
+        defer { listener.close() }
+        listener.serve(
+            "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+        let request = HTTPRequest(url: URL(string: "http://127.0.0.1:\(listener.port)/api?apikey=\(key)")!, timeout: 10)
+        let response = try URLSessionTransport().get(request)
+        #expect(response.status == 429)
+        #expect(response.header("Retry-After") == "3")
+        #expect(response.retryAfter() == 3)
+        #expect(response.body == Array(body.utf8))
+    }
+
+    @Test func droppedConnectionIsARetryableTransportError() throws {
+        let listener = try LoopbackListener()
+        defer { listener.close() }
+        listener.serve(nil)
+        let request = HTTPRequest(url: URL(string: "http://127.0.0.1:\(listener.port)/api?apikey=\(key)")!, timeout: 10)
+        do {
+            _ = try URLSessionTransport().get(request)
+            Issue.record("a dropped connection produced a response")
+        } catch let error as ExplorerError {
+            guard case .transport = error else {
+                Issue.record("expected a transport error, got \(error)")
+                return
+            }
+            #expect(error.isRetryable)
+            #expect(!error.description.contains(key))
+        }
+    }
     #endif
 }
 
@@ -126,6 +159,28 @@ final class LoopbackListener {
         port = Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// Answers one connection with `response` (or closes it unanswered when nil), on a thread.
+    func serve(_ response: String?) {
+        let descriptor = self.descriptor
+        let thread = Thread {
+            let connection = accept(descriptor, nil, nil)
+            guard connection >= 0 else { return }
+            var received: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while !received.ends(with: Array("\r\n\r\n".utf8)) {
+                let count = read(connection, &buffer, buffer.count)
+                if count <= 0 { break }
+                received += buffer[0..<count]
+            }
+            if let response {
+                let bytes = Array(response.utf8)
+                _ = bytes.withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
+            }
+            _ = Glibc.close(connection)
+        }
+        thread.start()
+    }
+
     func close() {
         _ = Glibc.close(descriptor)
     }
@@ -135,6 +190,12 @@ final class LoopbackListener {
         let listener = try LoopbackListener()
         listener.close()
         return listener.port
+    }
+}
+
+extension Array where Element == UInt8 {
+    fileprivate func ends(with suffix: [UInt8]) -> Bool {
+        count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix
     }
 }
 #endif
