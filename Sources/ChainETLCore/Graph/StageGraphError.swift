@@ -16,14 +16,18 @@ public enum StageGraphError: Error, Sendable, Hashable, CustomStringConvertible 
         case .duplicateStage(let id):
             return "stage id '\(id)' is declared twice; give each stage a unique id"
         case .unknownDependency(let stage, let needs):
-            return "stage '\(stage)' needs '\(needs)', which is not a stage of this pipeline; declare it or remove it from needs"
+            return
+                "stage '\(stage)' needs '\(needs)', which is not a stage of this pipeline; declare it or remove it from needs"
         case .cycle(let path):
-            return "dependency cycle: \(path.joined(separator: " -> ")) (each stage needs the next); remove one of these needs"
+            return
+                "dependency cycle: \(path.joined(separator: " -> ")) (each stage needs the next); remove one of these needs"
         case .unknownStage(let selector, let id, let suggestion):
-            let hint = suggestion.map { "did you mean '\($0)'?" } ?? "run 'chainetl validate' to list the pipeline's stages"
+            let hint =
+                suggestion.map { "did you mean '\($0)'?" } ?? "run 'chainetl validate' to list the pipeline's stages"
             return "selector '\(selector)': no stage '\(id)' in this pipeline; \(hint)"
         case .invalidSelector(let text):
-            return "invalid selector '\(text)'; use a stage id, id+ (with downstream), +id (with upstream), +id+ or failed"
+            return
+                "invalid selector '\(text)'; use a stage id, id+ (with downstream), +id (with upstream), +id+ or failed"
         }
     }
 }

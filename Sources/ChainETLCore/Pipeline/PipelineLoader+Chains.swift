@@ -13,7 +13,8 @@ extension PipelineLoader {
         guard let node else { return [] }
         guard case .mapping(let pairs) = node.value else {
             report(
-                at: node.location, "expected a mapping of chain names to chain settings for 'chains', found \(describe(node))",
+                at: node.location,
+                "expected a mapping of chain names to chain settings for 'chains', found \(describe(node))",
                 hint: "write 'chains:' then 'ethereum:' indented under it, with its settings indented under that")
             return []
         }
@@ -52,7 +53,9 @@ extension PipelineLoader {
             if number > 0 {
                 chainID = number
             } else {
-                report(at: value.location, "chain_id must be positive, found \(number)", hint: "use the chain's EIP-155 id, e.g. 1 for ethereum")
+                report(
+                    at: value.location, "chain_id must be positive, found \(number)",
+                    hint: "use the chain's EIP-155 id, e.g. 1 for ethereum")
             }
         }
 
@@ -71,10 +74,12 @@ extension PipelineLoader {
 
         var baseURL: String?
         if let value = require(
-            mapping, "base_url", context: context, example: "base_url: https://api.etherscan.io/v2/api", at: nameLocation),
+            mapping, "base_url", context: context, example: "base_url: https://api.etherscan.io/v2/api",
+            at: nameLocation),
             let text = string(value, key: "base_url")
         {
-            if let components = URLComponents(string: text), ["http", "https"].contains(components.scheme?.lowercased()),
+            if let components = URLComponents(string: text),
+                ["http", "https"].contains(components.scheme?.lowercased()),
                 components.host?.isEmpty == false
             {
                 baseURL = text
@@ -93,7 +98,9 @@ extension PipelineLoader {
             } else {
                 report(
                     at: value.location, "api_key_env must be the name of an environment variable",
-                    hint: "write the variable's name (letters, digits, _), e.g. api_key_env: ETHERSCAN_API_KEY, never the key")
+                    hint:
+                        "write the variable's name (letters, digits, _), e.g. api_key_env: ETHERSCAN_API_KEY, never the key"
+                )
                 valid = false
             }
         }
@@ -107,20 +114,24 @@ extension PipelineLoader {
         }
 
         var confirmations: Int?
-        if let value = require(mapping, "confirmations", context: context, example: "confirmations: 12", at: nameLocation),
+        if let value = require(
+            mapping, "confirmations", context: context, example: "confirmations: 12", at: nameLocation),
             let number = integer(value, key: "confirmations")
         {
             if number >= 0 {
                 confirmations = number
             } else {
-                report(at: value.location, "confirmations must not be negative, found \(number)", hint: "e.g. confirmations: 12")
+                report(
+                    at: value.location, "confirmations must not be negative, found \(number)",
+                    hint: "e.g. confirmations: 12")
             }
         }
 
         let tokens = mapping.value("tokens").map { loadTokens($0, context: context) } ?? []
         let accounts = mapping.value("accounts").map { loadAccounts($0) } ?? []
 
-        guard valid, let chainID, let explorer, let baseURL, let rate, let confirmations, let tokens, let accounts else {
+        guard valid, let chainID, let explorer, let baseURL, let rate, let confirmations, let tokens, let accounts
+        else {
             return nil
         }
         return ChainSpec(
@@ -138,7 +149,9 @@ extension PipelineLoader {
             if number > 0 {
                 perSecond = number
             } else {
-                report(at: value.location, "per_second must be greater than 0", hint: "e.g. per_second: 3 (etherscan's free tier)")
+                report(
+                    at: value.location, "per_second must be greater than 0",
+                    hint: "e.g. per_second: 3 (etherscan's free tier)")
             }
         }
         var perDay: Int?
@@ -146,7 +159,8 @@ extension PipelineLoader {
         if let value = mapping.value("per_day") {
             perDay = integer(value, key: "per_day")
             if let number = perDay, number <= 0 {
-                report(at: value.location, "per_day must be greater than 0", hint: "e.g. per_day: 100000, or leave it out")
+                report(
+                    at: value.location, "per_day must be greater than 0", hint: "e.g. per_day: 100000, or leave it out")
                 perDay = nil
             }
             perDayValid = perDay != nil
@@ -157,7 +171,9 @@ extension PipelineLoader {
 
     /// The tokens, or nil when any is invalid (all problems reported).
     private mutating func loadTokens(_ node: ConfigNode, context: String) -> [TrackedToken]? {
-        guard let items = sequence(node, key: "tokens", example: "tokens: [{ address: \"0x…\", symbol: USDC, decimals: 6 }]")
+        guard
+            let items = sequence(
+                node, key: "tokens", example: "tokens: [{ address: \"0x…\", symbol: USDC, decimals: 6 }]")
         else { return nil }
         var tokens: [TrackedToken] = []
         var valid = true
@@ -187,7 +203,9 @@ extension PipelineLoader {
             if let value = mapping.value("decimals") {
                 decimals = integer(value, key: "decimals")
                 if let number = decimals, !(0...255).contains(number) {
-                    report(at: value.location, "decimals must be between 0 and 255, found \(number)", hint: "e.g. decimals: 6 for USDC")
+                    report(
+                        at: value.location, "decimals must be between 0 and 255, found \(number)",
+                        hint: "e.g. decimals: 6 for USDC")
                     decimals = nil
                 }
                 if decimals == nil { valid = false }

@@ -23,7 +23,8 @@ extension PipelineLoader {
             let items = sequence(node, key: "stages", example: "stages: then '- id: …' items indented under it")
         else { return [] }
         if items.isEmpty {
-            report(at: node.location, "the pipeline declares no stages", hint: "add at least one '- id: …, uses: …' item")
+            report(
+                at: node.location, "the pipeline declares no stages", hint: "add at least one '- id: …, uses: …' item")
         }
         var stages: [ReadStage] = []
         var firstDeclaration: [String: SourceLocation] = [:]
@@ -59,7 +60,9 @@ extension PipelineLoader {
                     at: value.location, "invalid stage id \(quoted(value))",
                     hint: "use letters, digits, '_', '-' and '.', starting with a letter or digit")
             } else if Self.reservedStageIDs.contains(id) {
-                report(at: value.location, "the stage id '\(id)' is reserved for --select \(id)", hint: "choose another id")
+                report(
+                    at: value.location, "the stage id '\(id)' is reserved for --select \(id)", hint: "choose another id"
+                )
             } else {
                 stage.id = id
                 stage.idLocation = value.location
@@ -92,7 +95,8 @@ extension PipelineLoader {
                     }
                     if let first = stage.needs.first(where: { $0.id == id }) {
                         report(
-                            at: item.location, "'\(id)' is listed twice in needs (first at line \(first.location.line))",
+                            at: item.location,
+                            "'\(id)' is listed twice in needs (first at line \(first.location.line))",
                             hint: "remove one of the two")
                         needsValid = false
                         continue
@@ -176,11 +180,12 @@ extension PipelineLoader {
                 let hint =
                     names.isEmpty
                     ? "stage kind '\(kind)' takes no parameters; remove 'with:'"
-                    : NearestName.hint(for: pair.key, in: names, noun: "parameter of '\(kind)'")
+                    : NearestName.hint(for: pair.key, in: names, noun: "parameter")
                 report(at: pair.keyLocation, "unknown parameter '\(pair.key)' for stage kind '\(kind)'", hint: hint)
                 continue
             }
-            if pair.value.isNull && !parameter.required { continue }
+            // A null value counts as absent: optional ones are fine, required ones are reported below.
+            if pair.value.isNull { continue }
             guard accepts(pair.value, parameter.type, key: pair.key) else { continue }
             checkChainNames(pair.value, type: parameter.type, key: pair.key, chainNames: chainNames)
         }
@@ -192,7 +197,9 @@ extension PipelineLoader {
         return diagnostics.count == before
     }
 
-    private mutating func checkChainNames(_ node: ConfigNode, type: StageParameterType, key: String, chainNames: [String]) {
+    private mutating func checkChainNames(
+        _ node: ConfigNode, type: StageParameterType, key: String, chainNames: [String]
+    ) {
         let named: [ConfigNode]
         switch (type, node.value) {
         case (.chain, .scalar): named = [node]
@@ -219,7 +226,8 @@ extension PipelineLoader {
                 let hint =
                     NearestName.nearest(to: need.id, in: declared).map { "did you mean '\($0)'?" }
                     ?? "declare a stage with 'id: \(need.id)' or remove it from needs"
-                report(at: need.location, "\(owner) needs '\(need.id)', which is not a stage of this pipeline", hint: hint)
+                report(
+                    at: need.location, "\(owner) needs '\(need.id)', which is not a stage of this pipeline", hint: hint)
             }
             guard let id = stage.id else { continue }
             let known = stage.needs.filter { declared.contains($0.id) }

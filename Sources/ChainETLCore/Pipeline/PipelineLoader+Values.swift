@@ -54,7 +54,9 @@ extension PipelineLoader {
         _ mapping: CheckedMapping, _ key: String, context: String, example: String, at location: SourceLocation? = nil
     ) -> ConfigNode? {
         if let value = mapping.value(key) { return value }
-        report(at: location ?? mapping.node.location, "missing required key '\(key)' in \(context)", hint: "add \(example)")
+        report(
+            at: location ?? mapping.node.location, "missing required key '\(key)' in \(context)", hint: "add \(example)"
+        )
         return nil
     }
 
@@ -126,7 +128,8 @@ extension PipelineLoader {
     mutating func address(_ node: ConfigNode, key: String) -> String? {
         guard let text = string(node, key: key) else { return nil }
         let digits = text.dropFirst(2)
-        guard text.hasPrefix("0x") || text.hasPrefix("0X"), digits.count == 40, digits.allSatisfy({ $0.isASCII && $0.isHexDigit })
+        guard text.hasPrefix("0x") || text.hasPrefix("0X"), digits.count == 40,
+            digits.allSatisfy({ $0.isASCII && $0.isHexDigit })
         else {
             report(
                 at: node.location, "invalid address \(quoted(node)) for '\(key)'",

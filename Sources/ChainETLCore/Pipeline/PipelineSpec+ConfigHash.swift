@@ -99,7 +99,9 @@ private indirect enum CanonicalJSON {
             text += "]"
         case .object(let members):
             text += "{"
-            for (index, key) in members.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            for (index, key) in members.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes($1.utf8) })
+                .enumerated()
+            {
                 if index > 0 { text += "," }
                 Self.renderString(key, into: &text)
                 text += ":"

@@ -118,7 +118,9 @@ struct PipelineYAMLReader {
         let hint = "check the indentation, quoting and colons on this line and the one before"
         func located(_ mark: Mark, _ problem: String, _ context: YamlError.Context?) -> ConfigDiagnostic {
             var message = "yaml syntax error: \(problem)"
-            if let context { message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))" }
+            if let context {
+                message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
+            }
             return ConfigDiagnostic(
                 location: SourceLocation(file: file, line: mark.line, column: mark.column), message: message,
                 hint: hint)
@@ -208,7 +210,8 @@ struct PipelineYAMLReader {
             return ConfigNode(value: .mapping(pairs), location: here)
         case .alias:
             diagnostics.append(
-                ConfigDiagnostic(location: here, message: "unresolved yaml alias", hint: "define the anchor (&name) first"))
+                ConfigDiagnostic(
+                    location: here, message: "unresolved yaml alias", hint: "define the anchor (&name) first"))
             return ConfigNode(value: .null, location: here)
         }
     }

@@ -54,9 +54,10 @@ struct StageSelectionTests {
 
     @Test func severalSelectorsUnionInTopologicalOrder() throws {
         #expect(try select(["report", "prices", "extract"]) == ["extract", "prices", "report"])
-        #expect(try select(["daily+", "+normalize", "failed"], failed: ["prices"]) == [
-            "extract", "normalize", "prices", "daily", "report",
-        ])
+        #expect(
+            try select(["daily+", "+normalize", "failed"], failed: ["prices"]) == [
+                "extract", "normalize", "prices", "daily", "report",
+            ])
         #expect(try select(["load", "load"]) == ["load"])
     }
 

@@ -46,9 +46,10 @@ struct PipelineConfigNodeTests {
     }
 
     @Test func wrongTypeThrowsAtTheValue() {
-        #expect(throws: ConfigDiagnostic(
-            location: SourceLocation(file: "test.yaml", line: 6, column: 13),
-            message: "expected an integer for 'text'", hint: "text: 100 (a whole number, no quotes or units)")
+        #expect(
+            throws: ConfigDiagnostic(
+                location: SourceLocation(file: "test.yaml", line: 6, column: 13),
+                message: "expected an integer for 'text'", hint: "text: 100 (a whole number, no quotes or units)")
         ) {
             try parameters.integer("text")
         }

@@ -86,7 +86,10 @@ struct PipelineInterpolationTests {
                 uses: test/emit
                 with: { rows: 1, label: "x ${NAME" }
             """)
-        #expect(found.map { "\($0.location.line):\($0.location.column) \($0.message)" } == ["5:29 '${' without a closing '}'"])
+        #expect(
+            found.map { "\($0.location.line):\($0.location.column) \($0.message)" } == [
+                "5:29 '${' without a closing '}'"
+            ])
         #expect(found.first?.hint?.contains("$$") == true)
     }
 

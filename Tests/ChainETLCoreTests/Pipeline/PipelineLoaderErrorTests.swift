@@ -32,7 +32,8 @@ struct PipelineLoaderErrorTests {
             chainz: {}
             stages:
               - { id: a, uses: test/unchecked }
-            """, line: 2, column: 1, message: "unknown key 'chainz' in the pipeline file", hint: "did you mean 'chains'?")
+            """, line: 2, column: 1, message: "unknown key 'chainz' in the pipeline file",
+            hint: "did you mean 'chains'?")
     }
 
     @Test func unknownChainKey() {
@@ -151,7 +152,11 @@ struct PipelineLoaderErrorTests {
               - { id: d, uses: test/unchecked, needs: [c] }
               - { id: e, uses: test/unchecked, needs: [a, c] }
             """)
-        #expect(found.map(\.message) == ["dependency cycle: a -> b -> a (each stage needs the next)", "dependency cycle: c -> d -> c (each stage needs the next)"])
+        #expect(
+            found.map(\.message) == [
+                "dependency cycle: a -> b -> a (each stage needs the next)",
+                "dependency cycle: c -> d -> c (each stage needs the next)",
+            ])
         #expect(found.map { "\($0.location.line):\($0.location.column)" } == ["3:44", "5:44"])
     }
 
@@ -252,7 +257,10 @@ struct PipelineLoaderErrorTests {
               - { id: a, uses: nope }
             """)
         let summary = found.map { "\($0.location.line):\($0.location.column) \($0.message)" }
-        #expect(summary == ["9:3 duplicate chain name 'ethereum' (first declared at line 3)", "16:20 unknown stage kind 'nope'"])
+        #expect(
+            summary == [
+                "9:3 duplicate chain name 'ethereum' (first declared at line 3)", "16:20 unknown stage kind 'nope'",
+            ])
         #expect(found.first?.hint == "chain names must be unique; rename or remove one of the two")
     }
 
@@ -368,9 +376,11 @@ struct PipelineLoaderErrorTests {
 
     @Test func missingVersionAndStagesPointAtTheFileStart() {
         let found = diagnostics("name: x\n")
-        #expect(found.map(\.message) == [
-            "missing required key 'version' in the pipeline file", "missing required key 'stages' in the pipeline file",
-        ])
+        #expect(
+            found.map(\.message) == [
+                "missing required key 'version' in the pipeline file",
+                "missing required key 'stages' in the pipeline file",
+            ])
         #expect(found.allSatisfy { $0.location.line == 1 && $0.location.column == 1 })
     }
 
@@ -450,9 +460,10 @@ struct PipelineLoaderErrorTests {
               - { id: "a b", uses: test/unchecked }
               - { id: failed, uses: test/unchecked }
             """)
-        #expect(found.map { "\($0.location.line):\($0.location.column) \($0.message)" } == [
-            "3:11 invalid stage id 'a b'", "4:11 the stage id 'failed' is reserved for --select failed",
-        ])
+        #expect(
+            found.map { "\($0.location.line):\($0.location.column) \($0.message)" } == [
+                "3:11 invalid stage id 'a b'", "4:11 the stage id 'failed' is reserved for --select failed",
+            ])
     }
 
     @Test func unknownParameterSuggestsTheNearestOne() {
@@ -476,6 +487,25 @@ struct PipelineLoaderErrorTests {
                 uses: sql
             """, line: 3, column: 5, message: "missing required parameter 'file' for stage kind 'sql'",
             hint: "sql file, relative to the pipeline")
+    }
+
+    @Test func unknownParameterWithNothingCloseListsTheParametersAndNullRequiredIsMissing() {
+        let found = diagnostics(
+            """
+            version: 1
+            stages:
+              - id: daily
+                uses: sql
+                with:
+                  file:
+                  query: select 1
+            """)
+        let summary = found.map { "\($0.location.line):\($0.location.column) \($0.message) / \($0.hint ?? "")" }
+        #expect(
+            summary == [
+                "6:7 missing required parameter 'file' for stage kind 'sql' / add under 'with:' file: text (sql file, relative to the pipeline)",
+                "7:7 unknown parameter 'query' for stage kind 'sql' / known parameters: file",
+            ])
     }
 
     @Test func wrongParameterTypesPointAtTheValueOrTheListItem() {

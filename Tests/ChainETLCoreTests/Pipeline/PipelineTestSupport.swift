@@ -22,7 +22,8 @@ struct TestCatalog: StageKindCatalog {
             ])
         case "sql":
             return StageParameterSchema(parameters: [
-                StageParameter(name: "file", type: .string, required: true, description: "sql file, relative to the pipeline")
+                StageParameter(
+                    name: "file", type: .string, required: true, description: "sql file, relative to the pipeline")
             ])
         case "extract/etherscan-logs":
             return StageParameterSchema(parameters: [
