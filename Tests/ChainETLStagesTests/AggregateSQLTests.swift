@@ -254,10 +254,12 @@ struct AggregateSQLTests {
                     "25|1|aa|USDC|7|0.000007||1|0|1",
                 ])
             #expect(
-                try db.rows("SELECT chain_id, rank, right(token_address, 2), volume_raw FROM top_tokens_24h ORDER BY 1, 2")
+                try db.rows(
+                    "SELECT chain_id, rank, right(token_address, 2), volume_raw FROM top_tokens_24h ORDER BY 1, 2")
                     == ["1|1|aa|210", "1|2|cc|5", "1|3|bb|234", "25|1|aa|0"])
             #expect(
-                try db.rows("SELECT chain_id, rank, right(token_address, 2), volume_raw FROM top_tokens_total ORDER BY 1, 2")
+                try db.rows(
+                    "SELECT chain_id, rank, right(token_address, 2), volume_raw FROM top_tokens_total ORDER BY 1, 2")
                     == ["1|1|aa|910", "1|2|cc|\(Self.volumeC7d)", "1|3|bb|1468", "25|1|aa|7"])
             let stats = try db.rows(
                 """
@@ -330,7 +332,8 @@ struct AggregateSQLTests {
             let before = try Self.dump(db)
             let day2Before = try Self.rowsOfDay(db, Self.day2)
             #expect(try Self.rowsOfDay(db, Self.day1) == Self.rowsOfDayFromDump(before, Self.day1))
-            let hourlyBefore = try db.rows("SELECT t::text FROM hourly_token_volume t WHERE hour <> '2026-11-30 13:00:00+00' ORDER BY 1")
+            let hourlyBefore = try db.rows(
+                "SELECT t::text FROM hourly_token_volume t WHERE hour <> '2026-11-30 13:00:00+00' ORDER BY 1")
             try db.execute(try Self.fixture("aggregates.transfers.correction.sql"))
             try Self.aggregate(db, day: Self.day1)
 
@@ -358,9 +361,12 @@ struct AggregateSQLTests {
             #expect(try db.rows(Self.balanceMismatchQuery).isEmpty)
             // Only the corrected hour changed.
             #expect(
-                try db.rows("SELECT volume_raw FROM hourly_token_volume WHERE hour = '2026-11-30 13:00:00+00'") == ["120"])
+                try db.rows("SELECT volume_raw FROM hourly_token_volume WHERE hour = '2026-11-30 13:00:00+00'") == [
+                    "120"
+                ])
             #expect(
-                try db.rows("SELECT t::text FROM hourly_token_volume t WHERE hour <> '2026-11-30 13:00:00+00' ORDER BY 1")
+                try db.rows(
+                    "SELECT t::text FROM hourly_token_volume t WHERE hour <> '2026-11-30 13:00:00+00' ORDER BY 1")
                     == hourlyBefore)
 
             // Incremental result == a clean build of the corrected data.
@@ -537,7 +543,8 @@ struct AggregateSQLTests {
         try withSchema { db in
             let error = #expect(throws: PSQLScratchSchema.Failure.self) {
                 try db.execute(
-                    "SELECT chainetl_check_day_window('2026-11-30 00:00:00+00', '2026-12-02 00:00:00+00', '2026-11-30');")
+                    "SELECT chainetl_check_day_window('2026-11-30 00:00:00+00', '2026-12-02 00:00:00+00', '2026-11-30');"
+                )
             }
             #expect(error?.stderr.contains("is not the UTC day 2026-11-30") == true)
             #expect(throws: PSQLScratchSchema.Failure.self) {
@@ -545,7 +552,8 @@ struct AggregateSQLTests {
             }
             // The same instants written in another zone are accepted.
             try db.execute(
-                "SELECT chainetl_check_day_window('2026-11-30 05:30:00+05:30', '2026-12-01 05:30:00+05:30', '2026-11-30');")
+                "SELECT chainetl_check_day_window('2026-11-30 05:30:00+05:30', '2026-12-01 05:30:00+05:30', '2026-11-30');"
+            )
         }
     }
 
@@ -559,7 +567,7 @@ struct AggregateSQLTests {
                     """) == ["transfers_y2026m11|transfers_y2026m12"])
 
             // Two loaders racing for a new month both succeed and create one partition.
-            let failures = Locked<[String]>([])
+            let failures = LockedValue<[String]>([])
             DispatchQueue.concurrentPerform(iterations: 2) { _ in
                 do {
                     try db.execute(
@@ -602,7 +610,9 @@ struct AggregateSQLTests {
             try Self.aggregate(db, day: Self.day2)
 
             // Reloading the month recreates the partition and lifts the guard.
-            #expect(try db.value("SELECT chainetl_ensure_transfer_partition('2026-11-15 00:00:00+00')") == "transfers_y2026m11")
+            #expect(
+                try db.value("SELECT chainetl_ensure_transfer_partition('2026-11-15 00:00:00+00')")
+                    == "transfers_y2026m11")
             #expect(try db.rows("SELECT month FROM transfers_pruned_months").isEmpty)
         }
     }
@@ -615,7 +625,8 @@ struct AggregateSQLTests {
                 fromAddress: "0x" + String(repeating: "1", count: 40),
                 toAddress: "0x" + String(repeating: "2", count: 40), value: "300", occurrence: 1)
             let stored = try db.value(
-                "SELECT encode(transfer_id, 'hex') FROM transfers WHERE tx_hash = '\(identity.txHash)' AND occurrence = 1")
+                "SELECT encode(transfer_id, 'hex') FROM transfers WHERE tx_hash = '\(identity.txHash)' AND occurrence = 1"
+            )
             #expect(stored == identity.transferID)
         }
     }
@@ -654,7 +665,8 @@ struct AggregateSQLTests {
 
     /// Runs `files` for `day` in one transaction, as the aggregate stage does.
     static func aggregate(
-        _ db: PSQLScratchSchema, day: PartitionDay, policy: String = "stack", files: [String] = AggregateSQLTests.dailyFiles,
+        _ db: PSQLScratchSchema, day: PartitionDay, policy: String = "stack",
+        files: [String] = AggregateSQLTests.dailyFiles,
         statuses: [String]? = nil
     ) throws {
         let script = AggregateScript.render(
@@ -680,7 +692,9 @@ struct AggregateSQLTests {
         _ body: (PSQLScratchSchema) throws -> Void
     ) throws {
         try withSchema { db in
-            for name in ["aggregates.transfers.two-days.sql", "aggregates.address-book.stacked-roles.sql"] + extraFixtures {
+            for name in ["aggregates.transfers.two-days.sql", "aggregates.address-book.stacked-roles.sql"]
+                + extraFixtures
+            {
                 try db.execute(try Self.fixture(name))
             }
             for day in days { try Self.aggregate(db, day: day) }
@@ -713,10 +727,13 @@ struct AggregateSQLTests {
 
     /// `rowsOfDay` taken from a `dump`: day-keyed rows hold `,<day>,`, hourly rows `"<day> hh:…"`.
     static func rowsOfDayFromDump(_ dump: [String: [String]], _ day: PartitionDay) -> [String] {
-        let daily = ["daily_token_volume", "daily_address_volume", "daily_holder_flows", "entity_daily_volume"].flatMap {
+        let daily = ["daily_token_volume", "daily_address_volume", "daily_holder_flows", "entity_daily_volume"].flatMap
+        {
             table in (dump[table] ?? []).filter { $0.contains(",\(day),") }.map { table + $0 }
         }
-        let hourly = (dump["hourly_token_volume"] ?? []).filter { $0.contains(",\"\(day) ") }.map { "hourly_token_volume" + $0 }
+        let hourly = (dump["hourly_token_volume"] ?? []).filter { $0.contains(",\"\(day) ") }.map {
+            "hourly_token_volume" + $0
+        }
         return daily + hourly
     }
 

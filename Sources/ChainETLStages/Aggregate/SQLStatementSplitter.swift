@@ -92,7 +92,8 @@ struct SQLStatementSplitter {
                     index += 1
                 }
                 if !closed {
-                    throw .unterminated(line: opened, construct: byte == ascii("'") ? "string literal" : "quoted identifier")
+                    throw .unterminated(
+                        line: opened, construct: byte == ascii("'") ? "string literal" : "quoted identifier")
                 }
             case ascii("$"):
                 if index > 0, isIdentifierByte(bytes[index - 1]) {

@@ -25,7 +25,8 @@ struct AggregateSQLFileTests {
             // Every file starts by checking its window.
             #expect(file.statements.first?.text.hasPrefix("SELECT chainetl_check_") == true, "\(name)")
         }
-        let entity = try AggregateSQLFile.load(path: Self.sqlDirectory.appendingPathComponent("entity_daily_volume.sql").path)
+        let entity = try AggregateSQLFile.load(
+            path: Self.sqlDirectory.appendingPathComponent("entity_daily_volume.sql").path)
         #expect(entity.parameters.last == .init(name: "policy", type: .text))
         let executions = try AggregateSQLFile.load(
             path: Self.sqlDirectory.appendingPathComponent("execution_daily_volume.sql").path)
@@ -43,10 +44,11 @@ struct AggregateSQLFileTests {
             -- only a comment;
             """
         let file = try AggregateSQLFile(path: "demo.sql", text: text)
-        #expect(file.statements.map(\.text) == [
-            "SELECT 'a;b', \"odd;name\" FROM t",
-            "DELETE FROM t WHERE day = $3 AND note = E'it\\'s;' AND x$y = 1",
-        ])
+        #expect(
+            file.statements.map(\.text) == [
+                "SELECT 'a;b', \"odd;name\" FROM t",
+                "DELETE FROM t WHERE day = $3 AND note = E'it\\'s;' AND x$y = 1",
+            ])
         #expect(file.statements.map(\.line) == [3, 5])
         #expect(file.statements.map(\.highestParameter) == [0, 3])
     }
@@ -63,19 +65,26 @@ struct AggregateSQLFileTests {
             try AggregateSQLFile(path: "x.sql", text: header + "SELECT 'a;\n;")
         }
         #expect(throws: AggregateError.missingOutput(path: "x.sql")) {
-            try AggregateSQLFile(path: "x.sql", text: "-- params: day_start timestamptz, day_end timestamptz, day date\nSELECT 1;")
+            try AggregateSQLFile(
+                path: "x.sql", text: "-- params: day_start timestamptz, day_end timestamptz, day date\nSELECT 1;")
         }
         #expect(throws: AggregateError.missingParameters(path: "x.sql")) {
             try AggregateSQLFile(path: "x.sql", text: "-- output: demo\nSELECT 1;")
         }
-        #expect(throws: AggregateError.wrongDayParameters(path: "x.sql", line: 2, found: "day date, day_start timestamptz, day_end timestamptz")) {
+        #expect(
+            throws: AggregateError.wrongDayParameters(
+                path: "x.sql", line: 2, found: "day date, day_start timestamptz, day_end timestamptz")
+        ) {
             try AggregateSQLFile(
-                path: "x.sql", text: "-- output: demo\n-- params: day date, day_start timestamptz, day_end timestamptz\nSELECT 1;")
+                path: "x.sql",
+                text: "-- output: demo\n-- params: day date, day_start timestamptz, day_end timestamptz\nSELECT 1;")
         }
         #expect(throws: AggregateError.invalidParameter(path: "x.sql", line: 2, entry: "policy varchar")) {
             try AggregateSQLFile(
                 path: "x.sql",
-                text: "-- output: demo\n-- params: day_start timestamptz, day_end timestamptz, day date, policy varchar\nSELECT 1;")
+                text:
+                    "-- output: demo\n-- params: day_start timestamptz, day_end timestamptz, day date, policy varchar\nSELECT 1;"
+            )
         }
         #expect(throws: AggregateError.noStatements(path: "x.sql")) {
             try AggregateSQLFile(path: "x.sql", text: header + "-- nothing;\n")
@@ -86,6 +95,7 @@ struct AggregateSQLFileTests {
         let error = AggregateError.undeclaredParameter(path: "pipelines/sql/x.sql", line: 7, number: 5, declared: 4)
         #expect(
             error.description
-                == "pipelines/sql/x.sql:7: statement uses $5 but the header declares 4 parameters; declare it in '-- params:'")
+                == "pipelines/sql/x.sql:7: statement uses $5 but the header declares 4 parameters; declare it in '-- params:'"
+        )
     }
 }

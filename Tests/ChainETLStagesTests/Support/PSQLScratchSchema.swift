@@ -37,7 +37,8 @@ struct PSQLScratchSchema: Sendable {
 
     /// The rows of `query` (run with TimeZone UTC), each as its columns joined by `|`.
     func rows(_ query: String) throws -> [String] {
-        let output = try run(script: "SET TimeZone = 'UTC';\n" + query + ";\n", searchPath: schema, singleTransaction: true)
+        let output = try run(
+            script: "SET TimeZone = 'UTC';\n" + query + ";\n", searchPath: schema, singleTransaction: true)
         return output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
     }
 

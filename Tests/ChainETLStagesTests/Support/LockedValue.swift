@@ -1,7 +1,7 @@
 import Foundation
 
 /// A value shared between threads under a lock (for the concurrent partition test).
-final class Locked<Value>: @unchecked Sendable {
+final class LockedValue<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: Value
 
