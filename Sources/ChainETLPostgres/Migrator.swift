@@ -31,7 +31,8 @@ public struct Migrator: Sendable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         } catch {
-            throw PostgresError.migrationDirectoryUnreadable(path: directory.path, message: "\(error.localizedDescription)")
+            throw PostgresError.migrationDirectoryUnreadable(
+                path: directory.path, message: "\(error.localizedDescription)")
         }
         var migrations = [Migration]()
         for name in names {
@@ -137,7 +138,8 @@ public struct Migrator: Sendable {
     }
 
     private func appliedMigrations(_ connection: PostgresConnection) throws -> [Int: (name: String, checksum: String)] {
-        let rows = try connection.execute(SQLQuery("SELECT version, name, checksum FROM schema_migrations ORDER BY version"))
+        let rows = try connection.execute(
+            SQLQuery("SELECT version, name, checksum FROM schema_migrations ORDER BY version"))
         var applied = [Int: (name: String, checksum: String)]()
         for row in 0..<rows.count {
             guard let version = try rows.int(row: row, column: 0) else { continue }

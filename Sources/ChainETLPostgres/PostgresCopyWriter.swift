@@ -102,7 +102,8 @@ public struct PostgresCopyWriter: ~Copyable {
                 scratch[index] = UInt8(ascii: "-")
             }
             let length = scratch.count - index
-            (buffer + used).update(from: scratch.baseAddress!.assumingMemoryBound(to: UInt8.self) + index, count: length)
+            (buffer + used).update(
+                from: scratch.baseAddress!.assumingMemoryBound(to: UInt8.self) + index, count: length)
             return length
         }
         used += length
@@ -117,6 +118,25 @@ public struct PostgresCopyWriter: ~Copyable {
             used += bytes.count
         }
     }
+
+    /// Appends a `bytea` field in hex form (`\\x0a1b…` on the wire, i.e. `\x0a1b…` after COPY unescaping).
+    public mutating func appendByteaHex(_ bytes: UnsafeRawBufferPointer) {
+        reserve(4 + bytes.count * 2)
+        beginField()
+        var out = buffer + used
+        out[0] = 0x5c
+        out[1] = 0x5c
+        out[2] = UInt8(ascii: "x")
+        out += 3
+        for byte in bytes {
+            out[0] = Self.hexDigits[Int(byte >> 4)]
+            out[1] = Self.hexDigits[Int(byte & 0x0f)]
+            out += 2
+        }
+        used = out - buffer
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends SQL NULL (`\N`).
     public mutating func appendNull() {

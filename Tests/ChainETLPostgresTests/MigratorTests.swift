@@ -103,7 +103,8 @@ struct MigratorTests {
         let directory = try Self.directory(["0001_a.sql": "SELECT 1;", "0001_b.sql": "SELECT 2;"])
         defer { try? FileManager.default.removeItem(at: directory) }
         let error = try expectPostgresError { _ = try Migrator(directory: directory).migrations() }
-        #expect(error.description.contains("migration version 1 is used by more than one file (0001_a.sql, 0001_b.sql)"))
+        #expect(
+            error.description.contains("migration version 1 is used by more than one file (0001_a.sql, 0001_b.sql)"))
     }
 
     @Test func serializesConcurrentMigrators() throws {
@@ -143,7 +144,10 @@ struct MigratorTests {
         try connection.execute(
             SQLQuery(
                 "INSERT INTO etl_runs (id, pipeline, partitions, status, args, host, pid) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)",
-                ["run-1", "demo", PostgresTextArray(["2026-11-20", "2026-11-21"]), "running", "{\"jobs\":2}", "host", 42]))
+                [
+                    "run-1", "demo", PostgresTextArray(["2026-11-20", "2026-11-21"]), "running", "{\"jobs\":2}", "host",
+                    42,
+                ]))
         try connection.execute(
             SQLQuery(
                 "INSERT INTO etl_stage_runs (run_id, pipeline, partition, stage, status, rows_in) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -17,7 +17,8 @@ struct PartitionLockTests {
             try PartitionLock.tryAcquire(second, pipeline: pipeline, partition: "2026-11-20")
                 == .heldBy(applicationName: "chainetl run-first", pid: first.backendPID))
         #expect(try PartitionLock.tryAcquire(second, pipeline: pipeline, partition: "2026-11-21") == .acquired)
-        #expect(try PartitionLock.tryAcquire(second, pipeline: pipeline + "-other", partition: "2026-11-20") == .acquired)
+        #expect(
+            try PartitionLock.tryAcquire(second, pipeline: pipeline + "-other", partition: "2026-11-20") == .acquired)
 
         #expect(try PartitionLock.release(first, pipeline: pipeline, partition: "2026-11-20"))
         #expect(try !PartitionLock.release(first, pipeline: pipeline, partition: "2026-11-20"))

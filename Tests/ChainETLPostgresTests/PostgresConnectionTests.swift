@@ -73,7 +73,10 @@ struct PostgresConnectionTests {
         let insert = try database.connection.execute(
             SQLQuery(
                 "INSERT INTO values_test VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                [maxUInt256, "Grüße 🚀 中文\t\"quoted\"\n'x'", .null, true, Int64.max, 0.125, when, [0, 255, 92] as [UInt8], missing]))
+                [
+                    maxUInt256, "Grüße 🚀 中文\t\"quoted\"\n'x'", .null, true, Int64.max, 0.125, when,
+                    [0, 255, 92] as [UInt8], missing,
+                ]))
         #expect(insert.affectedRows == 1)
         let rows = try database.connection.execute(
             SQLQuery(
@@ -197,7 +200,8 @@ struct PostgresConnectionTests {
         let database = try TestDatabase()
         let killer = try TestDatabase.connect(applicationName: "killer")
         defer { killer.close() }
-        let terminated = try killer.execute(SQLQuery("SELECT pg_terminate_backend($1)", [database.connection.backendPID]))
+        let terminated = try killer.execute(
+            SQLQuery("SELECT pg_terminate_backend($1)", [database.connection.backendPID]))
         #expect(terminated.bool(row: 0, column: 0) == true)
         let error = try expectPostgresError {
             try database.connection.execute(SQLQuery("SELECT 1"))

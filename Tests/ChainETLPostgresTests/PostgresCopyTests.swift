@@ -50,7 +50,9 @@ struct PostgresCopyTests {
         #expect(copied == rowCount)
         #expect(try database.count("transfers") == rowCount)
         let sums = try database.connection.execute(
-            SQLQuery("SELECT sum(id), count(token_decimals), max(value) = $1::numeric FROM transfers", [String(decoding: value, as: UTF8.self)]))
+            SQLQuery(
+                "SELECT sum(id), count(token_decimals), max(value) = $1::numeric FROM transfers",
+                [String(decoding: value, as: UTF8.self)]))
         #expect(sums.value(row: 0, column: 0) == String(rowCount * (rowCount - 1) / 2))
         #expect(try sums.int(row: 0, column: 1) == rowCount / 2)
         #expect(sums.bool(row: 0, column: 2) == true)
@@ -59,7 +61,9 @@ struct PostgresCopyTests {
     @Test func escapesEveryTextSpecialAndKeepsNullDistinctFromEmpty() throws {
         let database = try TestDatabase()
         try database.connection.execute(SQLQuery(unsafeSQL: "CREATE TABLE t (n integer, s text)"))
-        let samples: [String?] = ["tab\there", "line\nbreak", "cr\rreturn", "back\\slash", "\\N", "\\.", "", nil, "üñí 🚀", "-"]
+        let samples: [String?] = [
+            "tab\there", "line\nbreak", "cr\rreturn", "back\\slash", "\\N", "\\.", "", nil, "üñí 🚀", "-",
+        ]
         let copied = try database.connection.copyIn(SQLQuery(unsafeSQL: "COPY t (n, s) FROM STDIN")) { writer in
             for (index, sample) in samples.enumerated() {
                 writer.appendField(index - 1)
@@ -74,6 +78,20 @@ struct PostgresCopyTests {
             #expect(try rows.int(row: index, column: 0) == index - 1)
             #expect(rows.value(row: index, column: 1) == sample)
         }
+    }
+
+    @Test func writesByteaInHexForm() throws {
+        let database = try TestDatabase()
+        try database.connection.execute(SQLQuery(unsafeSQL: "CREATE TABLE t (id bytea, n integer)"))
+        let digest: [UInt8] = [0x00, 0x5c, 0x09, 0x0a, 0xff] + Array(repeating: 0xab, count: 11)
+        _ = try database.connection.copyIn(SQLQuery(unsafeSQL: "COPY t FROM STDIN")) { writer in
+            digest.withUnsafeBytes { writer.appendByteaHex($0) }
+            writer.appendField(1)
+            try writer.endRow()
+        }
+        let rows = try database.connection.execute(SQLQuery("SELECT encode(id, 'hex'), octet_length(id) FROM t"))
+        #expect(rows.value(row: 0, column: 0) == "005c090aff" + String(repeating: "ab", count: 11))
+        #expect(try rows.int(row: 0, column: 1) == 16)
     }
 
     @Test func aThrowingBodyAbortsTheCopyAndLeavesNoRows() throws {

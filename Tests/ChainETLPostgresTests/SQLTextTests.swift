@@ -20,7 +20,8 @@ struct SQLTextTests {
         #expect(([0x00, 0xab, 0x10] as [UInt8]).postgresText == "\\x00ab10")
         #expect(Date(timeIntervalSince1970: 1_795_651_212.25).postgresText == "2026-11-26T00:00:12.250000Z")
         #expect(Date(timeIntervalSince1970: -1).postgresText == "1969-12-31T23:59:59.000000Z")
-        #expect(PostgresTextArray(["2026-11-20", "a\"b\\c", nil]).postgresText == "{\"2026-11-20\",\"a\\\"b\\\\c\",NULL}")
+        #expect(
+            PostgresTextArray(["2026-11-20", "a\"b\\c", nil]).postgresText == "{\"2026-11-20\",\"a\\\"b\\\\c\",NULL}")
         let query = SQLQuery("SELECT $1, $2", [.null, 5])
         #expect(query.encodedBindings == [nil, "5"])
         #expect(query.description == "SELECT $1, $2")
@@ -37,14 +38,17 @@ struct SQLTextTests {
         let target = ConnectionTarget.resolve(
             url: "postgresql://alice:s3cr%20t@db.example:5432/chainetl?sslmode=require", environment: [:])
         #expect(target.source == .argument)
-        #expect(target.redact("postgresql://alice:s3cr%20t@db.example:5432/x") == "postgresql://alice:***@db.example:5432/x")
+        #expect(
+            target.redact("postgresql://alice:s3cr%20t@db.example:5432/x") == "postgresql://alice:***@db.example:5432/x"
+        )
         #expect(
             ConnectionTarget.redactPasswordPatterns("host=h password='a b\\'c' user=u")
                 == "host=h password=*** user=u")
         #expect(
             ConnectionTarget.redactPasswordPatterns("postgresql:///db?host=/tmp&password=hunter2&user=u")
                 == "postgresql:///db?host=/tmp&password=***&user=u")
-        let fromEnvironment = ConnectionTarget.resolve(url: nil, environment: ["DATABASE_URL": "host=h password=pw1234"])
+        let fromEnvironment = ConnectionTarget.resolve(
+            url: nil, environment: ["DATABASE_URL": "host=h password=pw1234"])
         #expect(fromEnvironment.source == .environment)
         #expect(fromEnvironment.redact("libpq said pw1234") == "libpq said ***")
         #expect(ConnectionTarget.resolve(url: "", environment: [:]).source == .libpqDefaults)
