@@ -113,3 +113,28 @@ struct EnvelopeShapeTests {
         #expect(service.get("/nowhere").status == 404)
     }
 }
+
+@Suite("Rows without HTTP")
+struct ExplorerRowFormatTests {
+    @Test func writtenRowsEqualServedRows() throws {
+        let service = makeService()
+        let generator = ChainGenerator(chainID: 1, configuration: GeneratorConfiguration())!
+        let head = SimulatedChain.chain(id: 1)!.head(atUnixTime: pinnedNow)
+        let number = try #require(testDayBlocks.first { !generator.block($0).logs.filter { $0.tokenIndex == 0 }.isEmpty })
+        let block = generator.block(number)
+        let position = try #require(block.logs.firstIndex { $0.tokenIndex == 0 })
+        let served = service.get(
+            "/v2/api?chainid=1&module=account&action=tokentx&contractaddress=\(usdc.address)&startblock=\(number)&endblock=\(number)&offset=1"
+        ).text
+        var writer = JSONLineWriter()
+        #expect(block.writeExplorerRow(.etherscanTokenTransfers, logAt: position, head: head, into: &writer))
+        #expect(served == #"{"status":"1","message":"OK","result":["# + String(decoding: writer.bytes, as: UTF8.self) + "]}")
+
+        let nft = generator.blocks(testDayBlocks).first { $0.logs.contains(where: \.isERC721) }!
+        var unused = JSONLineWriter()
+        #expect(!nft.writeExplorerRow(.blockscoutTokenTransfers, logAt: nft.logs.firstIndex(where: \.isERC721)!, head: head, into: &unused))
+        #expect(unused.bytes.isEmpty)
+        #expect(nft.writeExplorerRow(.etherscanLogs, logAt: nft.logs.firstIndex(where: \.isERC721)!, head: head, into: &unused))
+        #expect(String(decoding: unused.bytes, as: UTF8.self).contains(#""data":"0x","#))
+    }
+}
