@@ -23,11 +23,13 @@ public enum SimulatorError: Error, Equatable, CustomStringConvertible {
             let supported = SimulatedChain.all.map { String($0.chainID) }.joined(separator: ", ")
             return "chain \(chainID) is not simulated; use one of \(supported)"
         case .unknownToken(let token, let chainID):
-            return "token \(token) is not on simulated chain \(chainID); list them with `chainetl simulate --truth --chain \(chainID)` and pass addresses or symbols"
+            return
+                "token \(token) is not on simulated chain \(chainID); list them with `chainetl simulate --truth --chain \(chainID)` and pass addresses or symbols"
         case .invalidOption(let option, let problem):
             return "option \(option) \(problem)"
         case .socket(let operation, let code):
-            return "simulator \(operation) failed: \(String(cString: strerror(code))) (errno \(code)); pick another --port or check loopback networking"
+            return
+                "simulator \(operation) failed: \(String(cString: strerror(code))) (errno \(code)); pick another --port or check loopback networking"
         case .portFile(let path, let problem):
             return "cannot write the port file \(path): \(problem); check the directory exists and is writable"
         }

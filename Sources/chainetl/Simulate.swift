@@ -51,7 +51,9 @@ extension ChainETL {
         @Option(help: "Name of an environment variable holding the required Etherscan apikey.")
         var apiKeyEnv: String?
 
-        @Option(help: "Comma-separated chain ids on the key's plan; other chains answer 'Free API access is not supported…'.")
+        @Option(
+            help:
+                "Comma-separated chain ids on the key's plan; other chains answer 'Free API access is not supported…'.")
         var paidChains: String?
 
         @Option(help: "Pin the simulator clock to this unix time (head and confirmations stop moving).")
@@ -97,10 +99,11 @@ extension ChainETL {
         }
 
         private func printTokens() throws {
-            let chains = try chain.map { id in
-                guard let found = SimulatedChain.chain(id: id) else { throw SimulatorError.unsupportedChain(id) }
-                return [found]
-            } ?? SimulatedChain.all
+            let chains =
+                try chain.map { id in
+                    guard let found = SimulatedChain.chain(id: id) else { throw SimulatorError.unsupportedChain(id) }
+                    return [found]
+                } ?? SimulatedChain.all
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             FileHandle.standardOutput.write(try encoder.encode(chains.flatMap(\.tokens)) + Data("\n".utf8))
@@ -134,14 +137,16 @@ extension ChainETL {
                 paid = []
                 for item in paidChains.split(separator: ",") {
                     guard let id = Int(item.trimmingCharacters(in: .whitespaces)) else {
-                        throw SimulatorError.invalidOption("--paid-chains", "must be comma-separated chain ids, got \(item)")
+                        throw SimulatorError.invalidOption(
+                            "--paid-chains", "must be comma-separated chain ids, got \(item)")
                     }
                     paid?.insert(id)
                 }
             }
             let configuration = SimulatorConfiguration(
                 port: port, generator: generator, apiKey: key, paidChainIDs: paid, ratePerSecond: rateLimit,
-                dailyLimit: dailyLimit, faultRate: faultRate, faultKinds: try FaultKind.parseList(faults), fixedNow: now)
+                dailyLimit: dailyLimit, faultRate: faultRate, faultKinds: try FaultKind.parseList(faults), fixedNow: now
+            )
             let logger = Logger(label: "chainetl.simulate") { StreamLogHandler.standardError(label: $0) }
             let server = try SimulatorServer(configuration: configuration, logger: logger)
 
@@ -161,7 +166,7 @@ extension ChainETL {
             FileHandle.standardError.write(
                 Data("chainetl simulate: ready on \(server.baseURL) (seed \(seed); Ctrl-C or SIGTERM stops)\n".utf8))
             stopRequested.wait()
-            sources.forEach { $0.cancel() }
+            for source in sources { source.cancel() }
             server.stop()
         }
 

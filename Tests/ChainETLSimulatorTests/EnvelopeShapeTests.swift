@@ -17,7 +17,9 @@ struct EnvelopeShapeTests {
     }
 
     @Test func etherscanTokenTransfers() throws {
-        let reply = service.get("/v2/api?chainid=1&module=account&action=tokentx&contractaddress=\(usdc.address)&\(day)&page=1&offset=50&sort=asc")
+        let reply = service.get(
+            "/v2/api?chainid=1&module=account&action=tokentx&contractaddress=\(usdc.address)&\(day)&page=1&offset=50&sort=asc"
+        )
         try expectSameShape(reply, fixture: "etherscan.tokentx.page-eth-usdc")
         #expect(try reply.rows().count == 50)
         #expect(!reply.text.contains("logIndex"))
@@ -25,7 +27,8 @@ struct EnvelopeShapeTests {
     }
 
     @Test func etherscanLogsUseBareZeroHex() throws {
-        let reply = service.get("/v2/api?chainid=1&module=logs&action=getLogs&address=\(usdc.address)&\(logRange)&page=1&offset=1000")
+        let reply = service.get(
+            "/v2/api?chainid=1&module=logs&action=getLogs&address=\(usdc.address)&\(logRange)&page=1&offset=1000")
         try expectSameShape(reply, fixture: "etherscan.getlogs.two-logs-0x-quirk")
         #expect(reply.text.contains(#""transactionIndex":"0x""#))
         #expect(!reply.text.contains(#":"0x0""#))
@@ -34,26 +37,37 @@ struct EnvelopeShapeTests {
     }
 
     @Test func etherscanHeadAndBlockByTime() throws {
-        try expectSameShape(service.get("/v2/api?chainid=1&module=proxy&action=eth_blockNumber"), fixture: "etherscan.proxy.eth-blocknumber")
-        let reply = service.get("/v2/api?chainid=1&module=block&action=getblocknobytime&timestamp=\(testDay.startUnixSeconds)&closest=after")
+        try expectSameShape(
+            service.get("/v2/api?chainid=1&module=proxy&action=eth_blockNumber"),
+            fixture: "etherscan.proxy.eth-blocknumber")
+        let reply = service.get(
+            "/v2/api?chainid=1&module=block&action=getblocknobytime&timestamp=\(testDay.startUnixSeconds)&closest=after"
+        )
         try expectSameShape(reply, fixture: "etherscan.block.getblocknobytime")
         #expect(reply.text == #"{"status":"1","message":"OK","result":"\#(testDayBlocks.lowerBound)"}"#)
-        let before = service.get("/v2/api?chainid=1&module=block&action=getblocknobytime&timestamp=\(testDay.endUnixSeconds - 1)&closest=before")
+        let before = service.get(
+            "/v2/api?chainid=1&module=block&action=getblocknobytime&timestamp=\(testDay.endUnixSeconds - 1)&closest=before"
+        )
         #expect(before.text.contains(#""result":"\#(testDayBlocks.upperBound)""#))
         let head = SimulatedChain.chain(id: 1)!.head(atUnixTime: pinnedNow)
-        #expect(service.get("/v2/api?chainid=1&module=proxy&action=eth_blockNumber").text
-            == #"{"jsonrpc":"2.0","result":"0x\#(String(head, radix: 16))","id":83}"#)
+        #expect(
+            service.get("/v2/api?chainid=1&module=proxy&action=eth_blockNumber").text
+                == #"{"jsonrpc":"2.0","result":"0x\#(String(head, radix: 16))","id":83}"#)
     }
 
     @Test func etherscanEmptyResults() throws {
-        let tokens = service.get("/v2/api?chainid=1&module=account&action=tokentx&contractaddress=\(punks.address)&\(day)")
+        let tokens = service.get(
+            "/v2/api?chainid=1&module=account&action=tokentx&contractaddress=\(punks.address)&\(day)")
         #expect(tokens.body == (try Fixture.bytes("etherscan.tokentx.empty")))
-        let logs = service.get("/v2/api?chainid=1&module=logs&action=getLogs&address=\(usdc.address)&fromBlock=1&toBlock=1&topic0=0x1234")
+        let logs = service.get(
+            "/v2/api?chainid=1&module=logs&action=getLogs&address=\(usdc.address)&fromBlock=1&toBlock=1&topic0=0x1234")
         #expect(logs.text == #"{"status":"0","message":"No records found","result":[]}"#)
     }
 
     @Test func blockscoutTokenTransfers() throws {
-        let reply = service.get("/blockscout/10/api?module=account&action=tokentx&contractaddress=\(SimulatedChain.tokens(chainID: 10)[1].address)&page=1&offset=20")
+        let reply = service.get(
+            "/blockscout/10/api?module=account&action=tokentx&contractaddress=\(SimulatedChain.tokens(chainID: 10)[1].address)&page=1&offset=20"
+        )
         try expectSameShape(reply, fixture: "blockscout.tokentx.page-optimism")
         let rows = try reply.rows()
         #expect(rows.count == 20)
@@ -75,30 +89,41 @@ struct EnvelopeShapeTests {
         let empty = service.get("/blockscout/1/api?module=account&action=tokentx&contractaddress=\(punks.address)")
         #expect(empty.body == (try Fixture.bytes("blockscout.tokentx.empty")))
         let missing = service.get("/blockscout/1/api?module=account&action=tokentx")
-        #expect(missing.text == #"{"message":"Query parameter address or contractaddress is required","result":null,"status":"0"}"#)
+        #expect(
+            missing.text
+                == #"{"message":"Query parameter address or contractaddress is required","result":null,"status":"0"}"#)
         let logs = service.get("/blockscout/1/api?module=logs&action=getLogs&address=\(usdc.address)")
         #expect(logs.text.contains("Required query parameters missing: fromBlock, toBlock"))
         let head = SimulatedChain.chain(id: 1)!.head(atUnixTime: pinnedNow)
-        #expect(service.get("/blockscout/1/api?module=block&action=eth_block_number").text
-            == "{\"jsonrpc\":\"2.0\",\"result\": \"0x\(String(head, radix: 16))\",\"id\": 1}\n")
-        let byTime = service.get("/blockscout/1/api?module=block&action=getblocknobytime&timestamp=\(testDay.startUnixSeconds)&closest=after")
+        #expect(
+            service.get("/blockscout/1/api?module=block&action=eth_block_number").text
+                == "{\"jsonrpc\":\"2.0\",\"result\": \"0x\(String(head, radix: 16))\",\"id\": 1}\n")
+        let byTime = service.get(
+            "/blockscout/1/api?module=block&action=getblocknobytime&timestamp=\(testDay.startUnixSeconds)&closest=after"
+        )
         #expect(byTime.text == #"{"message":"OK","result":"\#(testDayBlocks.lowerBound)","status":"1"}"#)
     }
 
     @Test func erc721AppearsInGetLogsOnlyWithFourTopics() throws {
-        let logs = try service.get("/v2/api?chainid=1&module=logs&action=getLogs&address=\(punks.address)&\(logRange)").rows()
+        let logs = try service.get("/v2/api?chainid=1&module=logs&action=getLogs&address=\(punks.address)&\(logRange)")
+            .rows()
         #expect(!logs.isEmpty)
         #expect(logs.allSatisfy { ($0["topics"] as? [String])?.count == 4 && $0["data"] as? String == "0x" })
-        let unfiltered = try service.get("/v2/api?chainid=1&module=logs&action=getLogs&\(logRange)&topic0=\(ExplorerRowWriter.transferTopic)").rows()
+        let unfiltered = try service.get(
+            "/v2/api?chainid=1&module=logs&action=getLogs&\(logRange)&topic0=\(ExplorerRowWriter.transferTopic)"
+        ).rows()
         #expect(unfiltered.contains { ($0["topics"] as? [String])?.count == 4 })
-        let transfers = try service.get("/v2/api?chainid=1&module=account&action=tokentx&address=\(SimulatedChain.chain(id: 1)!.accountAddress(1))&\(day)").rows()
+        let transfers = try service.get(
+            "/v2/api?chainid=1&module=account&action=tokentx&address=\(SimulatedChain.chain(id: 1)!.accountAddress(1))&\(day)"
+        ).rows()
         #expect(!transfers.isEmpty)
         #expect(!transfers.contains { $0["contractAddress"] as? String == punks.address })
     }
 
     @Test func confirmationsMoveWithTheHead() throws {
         let later = makeService(SimulatorConfiguration(fixedNow: pinnedNow + 120))
-        let query = "/v2/api?chainid=1&module=account&action=tokentx&contractaddress=\(usdc.address)&\(day)&page=1&offset=1"
+        let query =
+            "/v2/api?chainid=1&module=account&action=tokentx&contractaddress=\(usdc.address)&\(day)&page=1&offset=1"
         let now = try #require(try service.get(query).rows().first)
         let then = try #require(try later.get(query).rows().first)
         let head = SimulatedChain.chain(id: 1)!.head(atUnixTime: pinnedNow)
@@ -108,7 +133,9 @@ struct EnvelopeShapeTests {
     }
 
     @Test func unsupportedChainAndDeprecatedV1() {
-        #expect(service.get("/v2/api?chainid=56&module=proxy&action=eth_blockNumber").text.contains("Missing or unsupported chainid parameter"))
+        #expect(
+            service.get("/v2/api?chainid=56&module=proxy&action=eth_blockNumber").text.contains(
+                "Missing or unsupported chainid parameter"))
         #expect(service.get("/api?module=proxy&action=eth_blockNumber").text.contains("deprecated V1 endpoint"))
         #expect(service.get("/nowhere").status == 404)
     }
@@ -120,7 +147,8 @@ struct ExplorerRowFormatTests {
         let service = makeService()
         let generator = ChainGenerator(chainID: 1, configuration: GeneratorConfiguration())!
         let head = SimulatedChain.chain(id: 1)!.head(atUnixTime: pinnedNow)
-        let number = try #require(testDayBlocks.first { !generator.block($0).logs.filter { $0.tokenIndex == 0 }.isEmpty })
+        let number = try #require(
+            testDayBlocks.first { !generator.block($0).logs.filter { $0.tokenIndex == 0 }.isEmpty })
         let block = generator.block(number)
         let position = try #require(block.logs.firstIndex { $0.tokenIndex == 0 })
         let served = service.get(
@@ -128,13 +156,19 @@ struct ExplorerRowFormatTests {
         ).text
         var writer = JSONLineWriter()
         #expect(block.writeExplorerRow(.etherscanTokenTransfers, logAt: position, head: head, into: &writer))
-        #expect(served == #"{"status":"1","message":"OK","result":["# + String(decoding: writer.bytes, as: UTF8.self) + "]}")
+        #expect(
+            served == #"{"status":"1","message":"OK","result":["# + String(decoding: writer.bytes, as: UTF8.self) + "]}"
+        )
 
         let nft = generator.blocks(testDayBlocks).first { $0.logs.contains(where: \.isERC721) }!
         var unused = JSONLineWriter()
-        #expect(!nft.writeExplorerRow(.blockscoutTokenTransfers, logAt: nft.logs.firstIndex(where: \.isERC721)!, head: head, into: &unused))
+        #expect(
+            !nft.writeExplorerRow(
+                .blockscoutTokenTransfers, logAt: nft.logs.firstIndex(where: \.isERC721)!, head: head, into: &unused))
         #expect(unused.bytes.isEmpty)
-        #expect(nft.writeExplorerRow(.etherscanLogs, logAt: nft.logs.firstIndex(where: \.isERC721)!, head: head, into: &unused))
+        #expect(
+            nft.writeExplorerRow(
+                .etherscanLogs, logAt: nft.logs.firstIndex(where: \.isERC721)!, head: head, into: &unused))
         #expect(String(decoding: unused.bytes, as: UTF8.self).contains(#""data":"0x","#))
     }
 }

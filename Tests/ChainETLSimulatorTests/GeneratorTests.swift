@@ -64,8 +64,12 @@ struct GeneratorTests {
         for number in testDayBlocks.lowerBound..<(testDayBlocks.lowerBound + 500) {
             let block = generator.block(number)
             #expect(zip(block.logs, block.logs.dropFirst()).allSatisfy { $0.logIndex < $1.logIndex })
-            #expect(zip(block.transactions, block.transactions.dropFirst()).allSatisfy { $0.transactionIndex < $1.transactionIndex })
-            #expect(zip(block.logs, block.logs.dropFirst()).allSatisfy { $0.transactionOrdinal <= $1.transactionOrdinal })
+            #expect(
+                zip(block.transactions, block.transactions.dropFirst()).allSatisfy {
+                    $0.transactionIndex < $1.transactionIndex
+                })
+            #expect(
+                zip(block.logs, block.logs.dropFirst()).allSatisfy { $0.transactionOrdinal <= $1.transactionOrdinal })
             #expect(block.timestamp == SimulatedChain.chain(id: 1)!.timestamp(ofBlock: number))
         }
     }
@@ -74,8 +78,16 @@ struct GeneratorTests {
         let generator = ChainGenerator(chainID: 1, configuration: GeneratorConfiguration())!
         let huge = SimulatedChain.tokens(chainID: 1)[5]
         let twoTo64 = UInt256(words: (0, 1, 0, 0))
-        var selfTransfers = 0, mints = 0, burns = 0, zeroValues = 0, identicalPairs = 0, multiToken = 0
-        var aboveUInt64 = 0, maximum = 0, erc721 = 0, zeroTransactionIndex = 0
+        var selfTransfers = 0
+        var mints = 0
+        var burns = 0
+        var zeroValues = 0
+        var identicalPairs = 0
+        var multiToken = 0
+        var aboveUInt64 = 0
+        var maximum = 0
+        var erc721 = 0
+        var zeroTransactionIndex = 0
         for block in generator.blocks(testDayBlocks) {
             if block.transactions.first?.transactionIndex == 0 { zeroTransactionIndex += 1 }
             var byTransaction: [Int: [SimulatedLog]] = [:]
@@ -97,7 +109,9 @@ struct GeneratorTests {
             }
             for logs in byTransaction.values {
                 if Set(logs.map(\.tokenIndex)).count > 1 { multiToken += 1 }
-                let tuples = logs.filter { !$0.isERC721 }.map { "\($0.tokenIndex)|\($0.fromAddress)|\($0.toAddress)|\($0.value)" }
+                let tuples = logs.filter { !$0.isERC721 }.map {
+                    "\($0.tokenIndex)|\($0.fromAddress)|\($0.toAddress)|\($0.value)"
+                }
                 if Set(tuples).count < tuples.count { identicalPairs += 1 }
             }
         }

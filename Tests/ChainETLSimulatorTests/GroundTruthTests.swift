@@ -14,7 +14,8 @@ struct GroundTruthTests {
         let truth = try GroundTruth.compute(
             seed: 9, chainID: 25, from: testDay, to: testDay, transfersPerDay: transfersPerDay, includeTransfers: false)
         let service = makeService(
-            SimulatorConfiguration(generator: GeneratorConfiguration(seed: 9, transfersPerDay: transfersPerDay), fixedNow: pinnedNow))
+            SimulatorConfiguration(
+                generator: GeneratorConfiguration(seed: 9, transfersPerDay: transfersPerDay), fixedNow: pinnedNow))
         let blocks = try #require(chain.blocks(on: testDay))
         let zero = SimulatedChain.zeroAddress
         for token in chain.tokens where token.isERC20 {
@@ -26,8 +27,10 @@ struct GroundTruthTests {
                 rows += batch
                 if batch.count < 1_000 { break }
             }
-            var volume = AmountSum(), mints = AmountSum()
-            var count = 0, burns = 0
+            var volume = AmountSum()
+            var mints = AmountSum()
+            var count = 0
+            var burns = 0
             var senders = Set<String>()
             for row in rows {
                 let from = try #require(row["from"] as? String)
@@ -64,7 +67,8 @@ struct GroundTruthTests {
         let transfers = try #require(truth.transfers)
         #expect(Set(transfers.map(\.transferID)).count == transfers.count)
         let service = makeService(
-            SimulatorConfiguration(generator: GeneratorConfiguration(seed: 9, transfersPerDay: transfersPerDay), fixedNow: pinnedNow))
+            SimulatorConfiguration(
+                generator: GeneratorConfiguration(seed: 9, transfersPerDay: transfersPerDay), fixedNow: pinnedNow))
         let blocks = try #require(chain.blocks(on: testDay))
         let rows = try service.get(
             "/v2/api?chainid=25&module=logs&action=getLogs&address=\(chain.tokens[0].address)&fromBlock=\(blocks.lowerBound)&toBlock=\(blocks.upperBound)&page=1&offset=1000"
@@ -77,7 +81,8 @@ struct GroundTruthTests {
             let tx = try #require(row["transactionHash"] as? String)
             let data = try #require(row["data"] as? String)
             let value = try #require(UInt256(hex: data)).description
-            let from = "0x" + topics[1].suffix(40), to = "0x" + topics[2].suffix(40)
+            let from = "0x" + topics[1].suffix(40)
+            let to = "0x" + topics[2].suffix(40)
             let key = [tx, from, to, value].joined(separator: "|")
             let occurrence = occurrences[key, default: 0]
             occurrences[key] = occurrence + 1
@@ -93,7 +98,8 @@ struct GroundTruthTests {
         for second in repeated {
             let first = try #require(
                 transfers.first {
-                    $0.txHash == second.txHash && $0.fromAddress == second.fromAddress && $0.toAddress == second.toAddress
+                    $0.txHash == second.txHash && $0.fromAddress == second.fromAddress
+                        && $0.toAddress == second.toAddress
                         && $0.value == second.value && $0.occurrence == second.occurrence - 1
                 })
             #expect(first.transferID != second.transferID)
@@ -102,12 +108,16 @@ struct GroundTruthTests {
     }
 
     @Test func aggregatesAreInternallyConsistent() throws {
-        let from = testDay, to = testDay.advanced(by: 8)
-        let truth = try GroundTruth.compute(seed: 3, chainID: 25, from: from, to: to, transfersPerDay: 300, includeTransfers: false)
+        let from = testDay
+        let to = testDay.advanced(by: 8)
+        let truth = try GroundTruth.compute(
+            seed: 3, chainID: 25, from: from, to: to, transfersPerDay: 300, includeTransfers: false)
         #expect(truth.daily.count == 6 * 9)
         #expect(truth.tokens.count == 7)
         for daily in truth.daily {
-            #expect(daily.allTransferCount == daily.transferCount + daily.mintCount + daily.burnCount + daily.selfTransferCount)
+            #expect(
+                daily.allTransferCount == daily.transferCount + daily.mintCount + daily.burnCount
+                    + daily.selfTransferCount)
             let addresses = truth.dailyAddress.filter { $0.tokenAddress == daily.tokenAddress && $0.day == daily.day }
             #expect(DecimalText.sum(addresses.map(\.sentRaw)) == daily.volumeRaw)
             #expect(DecimalText.sum(addresses.map(\.receivedRaw)) == daily.volumeRaw)
@@ -140,10 +150,12 @@ struct GroundTruthTests {
     }
 
     @Test func hugeTokenSumsExceedTwoToThe256() throws {
-        let truth = try GroundTruth.compute(seed: 1, chainID: 1, tokens: ["HUGE"], from: testDay, to: testDay, includeTransfers: false)
+        let truth = try GroundTruth.compute(
+            seed: 1, chainID: 1, tokens: ["HUGE"], from: testDay, to: testDay, includeTransfers: false)
         let daily = try #require(truth.daily.first)
         let generator = ChainGenerator(chainID: 1, configuration: GeneratorConfiguration())!
-        let values = Array(generator.blocks(testDayBlocks).flatMap { $0.logs.filter { $0.tokenIndex == 5 }.map(\.value.description) })
+        let values = Array(
+            generator.blocks(testDayBlocks).flatMap { $0.logs.filter { $0.tokenIndex == 5 }.map(\.value.description) })
         #expect(DecimalText.sum(values) == daily.allValueRaw)
         // 2^256 − 1 has 78 digits; the day's sum is larger.
         #expect(daily.allValueRaw.count >= 78)
@@ -157,7 +169,9 @@ struct GroundTruthTests {
         big.add(UInt256(2))
         var small = AmountSum()
         small.add(UInt256(5))
-        #expect(SignedAmount(big, minus: small).description == UInt256.max.subtractingReportingOverflow(UInt256(3)).partialValue.description)
+        #expect(
+            SignedAmount(big, minus: small).description
+                == UInt256.max.subtractingReportingOverflow(UInt256(3)).partialValue.description)
         #expect(SignedAmount(small, minus: big).isNegative)
         #expect(SignedAmount(small, minus: small).description == "0")
         #expect(SignedAmount(small, minus: AmountSum()).isPositive)
@@ -176,7 +190,11 @@ struct GroundTruthTests {
     }
 
     @Test func reportEncodesWithSnakeCaseKeys() throws {
-        let truth = try GroundTruth.compute(seed: 1, chainID: 100, tokens: [SimulatedChain.tokens(chainID: 100)[0].address.uppercased().replacingOccurrences(of: "0X", with: "0x")], from: testDay, to: testDay)
+        let truth = try GroundTruth.compute(
+            seed: 1, chainID: 100,
+            tokens: [
+                SimulatedChain.tokens(chainID: 100)[0].address.uppercased().replacingOccurrences(of: "0X", with: "0x")
+            ], from: testDay, to: testDay)
         let json = String(decoding: try truth.jsonData(), as: UTF8.self)
         #expect(json.contains(#""volume_24h_raw""#))
         #expect(json.contains(#""transfer_id""#))

@@ -21,7 +21,9 @@ private struct RawConnection {
         address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         try #require(connected == 0)
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
@@ -45,7 +47,9 @@ private struct RawConnection {
         }
         var headerEnd: Int?
         while headerEnd == nil {
-            headerEnd = buffer.indices.dropLast(3).first { buffer[$0] == 13 && buffer[$0 + 1] == 10 && buffer[$0 + 2] == 13 && buffer[$0 + 3] == 10 }
+            headerEnd = buffer.indices.dropLast(3).first {
+                buffer[$0] == 13 && buffer[$0 + 1] == 10 && buffer[$0 + 2] == 13 && buffer[$0 + 3] == 10
+            }
             if headerEnd == nil, !fill() { return nil }
         }
         let head = String(decoding: buffer[0..<headerEnd!], as: UTF8.self).components(separatedBy: "\r\n")
@@ -72,20 +76,25 @@ private struct RawConnection {
 @Suite("HTTP over loopback", .serialized)
 struct HTTPRoundTripTests {
     @Test func urlSessionRoundTripAndStats() async throws {
-        let server = try SimulatorServer(configuration: SimulatorConfiguration(fixedNow: pinnedNow), logger: quietLogger)
+        let server = try SimulatorServer(
+            configuration: SimulatorConfiguration(fixedNow: pinnedNow), logger: quietLogger)
         let port = try server.start()
         defer { server.stop() }
         #expect(port > 0)
         #expect(server.baseURL == "http://127.0.0.1:\(port)")
-        let url = try #require(URL(string: "\(server.baseURL)/v2/api?chainid=1&module=proxy&action=eth_blockNumber&apikey=k"))
+        let url = try #require(
+            URL(string: "\(server.baseURL)/v2/api?chainid=1&module=proxy&action=eth_blockNumber&apikey=k"))
         let (data, response) = try await URLSession.shared.data(from: url)
         let http = try #require(response as? HTTPURLResponse)
         #expect(http.statusCode == 200)
         #expect(http.value(forHTTPHeaderField: "Content-Type") == "application/json; charset=utf-8")
         let head = SimulatedChain.chain(id: 1)!.head(atUnixTime: pinnedNow)
-        #expect(String(decoding: data, as: UTF8.self) == #"{"jsonrpc":"2.0","result":"0x\#(String(head, radix: 16))","id":83}"#)
+        #expect(
+            String(decoding: data, as: UTF8.self)
+                == #"{"jsonrpc":"2.0","result":"0x\#(String(head, radix: 16))","id":83}"#)
 
-        let (statsData, _) = try await URLSession.shared.data(from: try #require(URL(string: "\(server.baseURL)/_sim/stats")))
+        let (statsData, _) = try await URLSession.shared.data(
+            from: try #require(URL(string: "\(server.baseURL)/_sim/stats")))
         let stats = try #require(try JSONSerialization.jsonObject(with: statsData) as? [String: Any])
         #expect(stats["requests"] as? Int == 1)
         var reset = URLRequest(url: try #require(URL(string: "\(server.baseURL)/_sim/reset-stats")))
@@ -95,12 +104,14 @@ struct HTTPRoundTripTests {
     }
 
     @Test func keepAliveServesSeveralRequestsOnOneConnection() throws {
-        let server = try SimulatorServer(configuration: SimulatorConfiguration(fixedNow: pinnedNow), logger: quietLogger)
+        let server = try SimulatorServer(
+            configuration: SimulatorConfiguration(fixedNow: pinnedNow), logger: quietLogger)
         let port = try server.start()
         defer { server.stop() }
         let connection = try RawConnection(port: port)
         defer { connection.close() }
-        let target = "/v2/api?chainid=1&module=account&action=tokentx&contractaddress=\(usdc.address)&startblock=\(testDayBlocks.lowerBound)&endblock=\(testDayBlocks.upperBound)&offset=1000&page="
+        let target =
+            "/v2/api?chainid=1&module=account&action=tokentx&contractaddress=\(usdc.address)&startblock=\(testDayBlocks.lowerBound)&endblock=\(testDayBlocks.upperBound)&offset=1000&page="
         var bodies: [[UInt8]] = []
         for page in 1...3 {
             connection.send("GET \(target)\(page) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -113,7 +124,8 @@ struct HTTPRoundTripTests {
         #expect(Set(bodies).count == 3)
         #expect(bodies.prefix(2).allSatisfy { $0.count > 100_000 })
         // Three pages hold the whole day of USDC (about 2,000 transfers).
-        let truth = try GroundTruth.compute(seed: 1, chainID: 1, tokens: ["USDC"], from: testDay, to: testDay, includeTransfers: false)
+        let truth = try GroundTruth.compute(
+            seed: 1, chainID: 1, tokens: ["USDC"], from: testDay, to: testDay, includeTransfers: false)
         let total = try #require(truth.daily.first?.allTransferCount)
         #expect((1_800...2_400).contains(total))
         connection.send("GET /_sim/stats HTTP/1.1\r\nConnection: close\r\n\r\n")
@@ -124,7 +136,8 @@ struct HTTPRoundTripTests {
 
     @Test func faultsOnTheWire() throws {
         let dropping = try SimulatorServer(
-            configuration: SimulatorConfiguration(faultRate: 1, faultKinds: [.drop], fixedNow: pinnedNow), logger: quietLogger)
+            configuration: SimulatorConfiguration(faultRate: 1, faultKinds: [.drop], fixedNow: pinnedNow),
+            logger: quietLogger)
         let dropPort = try dropping.start()
         defer { dropping.stop() }
         let dropped = try RawConnection(port: dropPort)
@@ -133,7 +146,8 @@ struct HTTPRoundTripTests {
         #expect(dropped.response() == nil)
 
         let truncating = try SimulatorServer(
-            configuration: SimulatorConfiguration(faultRate: 1, faultKinds: [.truncate, .tooManyRequests], fixedNow: pinnedNow),
+            configuration: SimulatorConfiguration(
+                faultRate: 1, faultKinds: [.truncate, .tooManyRequests], fixedNow: pinnedNow),
             logger: quietLogger)
         let port = try truncating.start()
         defer { truncating.stop() }
@@ -141,7 +155,9 @@ struct HTTPRoundTripTests {
         defer { connection.close() }
         var kinds = Set<String>()
         for _ in 0..<12 {
-            connection.send("GET /v2/api?chainid=1&module=logs&action=getLogs&address=\(usdc.address)&fromBlock=\(testDayBlocks.lowerBound)&toBlock=\(testDayBlocks.lowerBound + 2000) HTTP/1.1\r\n\r\n")
+            connection.send(
+                "GET /v2/api?chainid=1&module=logs&action=getLogs&address=\(usdc.address)&fromBlock=\(testDayBlocks.lowerBound)&toBlock=\(testDayBlocks.lowerBound + 2000) HTTP/1.1\r\n\r\n"
+            )
             let response = try #require(connection.response())
             if response.status == 429 {
                 #expect(response.headers["retry-after"] == "1")
@@ -158,7 +174,8 @@ struct HTTPRoundTripTests {
     }
 
     @Test func stopClosesIdleConnectionsAndFreesThePort() throws {
-        let server = try SimulatorServer(configuration: SimulatorConfiguration(fixedNow: pinnedNow), logger: quietLogger)
+        let server = try SimulatorServer(
+            configuration: SimulatorConfiguration(fixedNow: pinnedNow), logger: quietLogger)
         let port = try server.start()
         let idle = try RawConnection(port: port)
         defer { idle.close() }
@@ -166,7 +183,8 @@ struct HTTPRoundTripTests {
         #expect(idle.response()?.status == 200)
         server.stop()
         #expect(idle.closedByServer())
-        let again = try SimulatorServer(configuration: SimulatorConfiguration(port: port, fixedNow: pinnedNow), logger: quietLogger)
+        let again = try SimulatorServer(
+            configuration: SimulatorConfiguration(port: port, fixedNow: pinnedNow), logger: quietLogger)
         #expect(try again.start() == port)
         again.stop()
     }

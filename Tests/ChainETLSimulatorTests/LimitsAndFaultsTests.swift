@@ -9,7 +9,8 @@ struct LimitsAndFaultsTests {
 
     @Test func apiKeyIsRequiredWhenConfigured() {
         let service = makeService(SimulatorConfiguration(apiKey: "sekret", fixedNow: pinnedNow))
-        #expect(service.get(head + "&apikey=other").text == #"{"status":"0","message":"NOTOK","result":"Invalid API Key"}"#)
+        #expect(
+            service.get(head + "&apikey=other").text == #"{"status":"0","message":"NOTOK","result":"Invalid API Key"}"#)
         #expect(service.get(head).text.contains("Missing/Invalid API Key"))
         #expect(service.get(head + "&apikey=sekret").text.hasPrefix(#"{"jsonrpc":"2.0""#))
         #expect(service.currentStats.rejected == 2)
@@ -18,8 +19,9 @@ struct LimitsAndFaultsTests {
 
     @Test func chainsOutsideThePlanAnswerTheRecordedText() throws {
         let service = makeService(SimulatorConfiguration(paidChainIDs: [1], fixedNow: pinnedNow))
-        #expect(service.get("/v2/api?chainid=25&module=proxy&action=eth_blockNumber").body
-            == (try Fixture.bytes("etherscan.error.free-api-not-supported")))
+        #expect(
+            service.get("/v2/api?chainid=25&module=proxy&action=eth_blockNumber").body
+                == (try Fixture.bytes("etherscan.error.free-api-not-supported")))
         #expect(service.get(head).text.contains("jsonrpc"))
     }
 
@@ -45,7 +47,10 @@ struct LimitsAndFaultsTests {
         let service = makeService(SimulatorConfiguration(dailyLimit: 2, fixedNow: pinnedNow), clock: clock)
         #expect(service.get(head).text.contains("jsonrpc"))
         #expect(service.get(head).text.contains("jsonrpc"))
-        #expect(service.get(head).text == #"{"status":"0","message":"NOTOK","result":"Max daily rate limit reached. 2 (100%) of 2 day/limit"}"#)
+        #expect(
+            service.get(head).text
+                == #"{"status":"0","message":"NOTOK","result":"Max daily rate limit reached. 2 (100%) of 2 day/limit"}"#
+        )
         #expect(service.currentStats.dailyLimited == 1)
     }
 
@@ -71,7 +76,8 @@ struct LimitsAndFaultsTests {
     }
 
     @Test func faultsAreReproducibleFromTheSeed() {
-        let configuration = SimulatorConfiguration(generator: GeneratorConfiguration(seed: 42), faultRate: 0.5, fixedNow: pinnedNow)
+        let configuration = SimulatorConfiguration(
+            generator: GeneratorConfiguration(seed: 42), faultRate: 0.5, fixedNow: pinnedNow)
         let targets = requests(120)
         let first = makeService(configuration)
         let second = makeService(configuration)
@@ -133,9 +139,13 @@ struct LimitsAndFaultsTests {
         let service = makeService()
         _ = service.get(head)
         _ = service.get("/blockscout/1/api?module=block&action=eth_block_number")
-        let stats = try #require(try JSONSerialization.jsonObject(with: Data(service.get("/_sim/stats").body)) as? [String: Any])
+        let stats = try #require(
+            try JSONSerialization.jsonObject(with: Data(service.get("/_sim/stats").body)) as? [String: Any])
         #expect(stats["requests"] as? Int == 2)
-        #expect((stats["by_action"] as? [String: Int]) == ["proxy/eth_blockNumber": 1, "blockscout:block/eth_block_number": 1])
+        #expect(
+            (stats["by_action"] as? [String: Int]) == [
+                "proxy/eth_blockNumber": 1, "blockscout:block/eth_block_number": 1,
+            ])
         #expect(service.get("/_sim/reset-stats").status == 405)
         #expect(service.get("/_sim/reset-stats", method: "POST").text == #"{"status":"ok"}"#)
         #expect(service.currentStats == SimulatorStats())

@@ -92,7 +92,10 @@ struct Reply {
 
 let quietLogger = Logger(label: "chainetl.simulator.tests") { _ in SwiftLogNoOpLogHandler() }
 
-func makeService(_ configuration: SimulatorConfiguration = SimulatorConfiguration(fixedNow: pinnedNow), clock: ManualClock = ManualClock())
+func makeService(
+    _ configuration: SimulatorConfiguration = SimulatorConfiguration(fixedNow: pinnedNow),
+    clock: ManualClock = ManualClock()
+)
     -> ExplorerService
 {
     ExplorerService(configuration: configuration, logger: quietLogger, monotonicNanoseconds: { clock.now() })
@@ -104,7 +107,8 @@ extension ExplorerService {
         case .drop:
             return Reply(status: 0, body: [], headers: [], dropped: true, delay: 0)
         case .respond(let response, let delay):
-            return Reply(status: response.status, body: response.body, headers: response.headers, dropped: false, delay: delay)
+            return Reply(
+                status: response.status, body: response.body, headers: response.headers, dropped: false, delay: delay)
         }
     }
 }
@@ -118,7 +122,8 @@ let punks = SimulatedChain.tokens(chainID: 1)[6]
 /// independent of `AmountSum`, for cross-checking sums above 2^256.
 enum DecimalText {
     static func add(_ left: String, _ right: String) -> String {
-        let a = Array(left.utf8.reversed()), b = Array(right.utf8.reversed())
+        let a = Array(left.utf8.reversed())
+        let b = Array(right.utf8.reversed())
         var digits: [UInt8] = []
         var carry: UInt8 = 0
         for index in 0..<max(a.count, b.count) {

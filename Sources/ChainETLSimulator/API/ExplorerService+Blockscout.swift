@@ -58,13 +58,15 @@ extension ExplorerService {
             }
         }
         let descending = query["sort"]?.lowercased() != "asc"
-        let rows = Self.scan(generator, start: start, end: min(end, head), descending: descending, filter: filter, paging: paging)
+        let rows = Self.scan(
+            generator, start: start, end: min(end, head), descending: descending, filter: filter, paging: paging)
         guard !rows.isEmpty else { return Self.blockscoutError("No token transfers found", emptyList: true) }
         let tokens = generator.tokens
         var answer = Self.blockscoutSuccess { writer in
             writer.beginArray()
             for row in rows {
-                ExplorerRowWriter.blockscoutTokenTransfer(row, token: tokens[row.log.tokenIndex], head: head, into: &writer)
+                ExplorerRowWriter.blockscoutTokenTransfer(
+                    row, token: tokens[row.log.tokenIndex], head: head, into: &writer)
             }
             writer.endArray()
         }
@@ -73,7 +75,8 @@ extension ExplorerService {
     }
 
     private func blockscoutLogs(_ query: [String: String], generator: ChainGenerator, head: Int) -> Answer {
-        let missing = ["fromblock": "fromBlock", "toblock": "toBlock"].filter { query[$0.key] == nil }.map(\.value).sorted()
+        let missing = ["fromblock": "fromBlock", "toblock": "toBlock"].filter { query[$0.key] == nil }.map(\.value)
+            .sorted()
         let hasSubject = ["address", "topic0", "topic1", "topic2", "topic3"].contains { query[$0] != nil }
         if !missing.isEmpty || !hasSubject {
             let names = missing + (hasSubject ? [] : ["address and/or topic{x}"])
@@ -106,10 +109,10 @@ extension ExplorerService {
     static func blockscoutSuccess(_ result: (inout JSONLineWriter) -> Void) -> Answer {
         var writer = JSONLineWriter(capacity: 64 * 1024)
         writer.beginObject()
-        writer.key("message"); writer.string("OK")
+        writer.field("message", "OK")
         writer.key("result")
         result(&writer)
-        writer.key("status"); writer.string("1")
+        writer.field("status", "1")
         writer.endObject()
         return Answer(body: writer.bytes)
     }

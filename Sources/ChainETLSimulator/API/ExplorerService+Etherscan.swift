@@ -21,7 +21,8 @@ extension ExplorerService {
             }
         default:
             let known = ["logs", "account", "proxy", "block"].contains(module)
-            return Self.etherscanError(known ? "Error! Missing Or invalid Action name" : "Error! Missing Or invalid Module name")
+            return Self.etherscanError(
+                known ? "Error! Missing Or invalid Action name" : "Error! Missing Or invalid Module name")
         }
     }
 
@@ -37,7 +38,8 @@ extension ExplorerService {
         else { return Self.etherscanError("Error! Invalid block number") }
         guard
             let paging = Self.paging(
-                query, defaultOffset: Self.resultWindow, maximumOffset: Self.etherscanMaximumOffset, ignoreAboveMaximum: false)
+                query, defaultOffset: Self.resultWindow, maximumOffset: Self.etherscanMaximumOffset,
+                ignoreAboveMaximum: false)
         else { return Self.etherscanError(Self.windowErrorText) }
         var filter = TransferScan.Filter(tokenIndices: nil, includeERC721: false)
         if let contract {
@@ -55,13 +57,15 @@ extension ExplorerService {
             }
         }
         let descending = query["sort"]?.lowercased() == "desc"
-        let rows = Self.scan(generator, start: start, end: min(end, head), descending: descending, filter: filter, paging: paging)
+        let rows = Self.scan(
+            generator, start: start, end: min(end, head), descending: descending, filter: filter, paging: paging)
         guard !rows.isEmpty else { return Self.etherscanEmpty("No transactions found") }
         let tokens = generator.tokens
         var answer = Self.etherscanSuccess { writer in
             writer.beginArray()
             for row in rows {
-                ExplorerRowWriter.etherscanTokenTransfer(row, token: tokens[row.log.tokenIndex], head: head, into: &writer)
+                ExplorerRowWriter.etherscanTokenTransfer(
+                    row, token: tokens[row.log.tokenIndex], head: head, into: &writer)
             }
             writer.endArray()
         }
@@ -84,7 +88,8 @@ extension ExplorerService {
         case .filter(let built): filter = built
         }
         filter.includeERC721 = true
-        let rows = Self.scan(generator, start: start, end: min(end, head), descending: false, filter: filter, paging: paging)
+        let rows = Self.scan(
+            generator, start: start, end: min(end, head), descending: false, filter: filter, paging: paging)
         guard !rows.isEmpty else { return Self.etherscanEmpty("No records found") }
         var answer = Self.etherscanSuccess { writer in
             writer.beginArray()
@@ -102,7 +107,8 @@ extension ExplorerService {
     ) -> [TransferScan.Row] {
         guard start <= end, end >= 0 else { return [] }
         return TransferScan.collect(
-            generator, range: start...end, descending: descending, filter: filter, skip: paging.skip, limit: paging.limit)
+            generator, range: start...end, descending: descending, filter: filter, skip: paging.skip,
+            limit: paging.limit)
     }
 
     enum LogFilterOutcome {
@@ -166,8 +172,8 @@ extension ExplorerService {
     static func etherscanSuccess(_ result: (inout JSONLineWriter) -> Void) -> Answer {
         var writer = JSONLineWriter(capacity: 64 * 1024)
         writer.beginObject()
-        writer.key("status"); writer.string("1")
-        writer.key("message"); writer.string("OK")
+        writer.field("status", "1")
+        writer.field("message", "OK")
         writer.key("result")
         result(&writer)
         writer.endObject()
@@ -177,8 +183,8 @@ extension ExplorerService {
     static func etherscanEmpty(_ message: String) -> Answer {
         var writer = JSONLineWriter()
         writer.beginObject()
-        writer.key("status"); writer.string("0")
-        writer.key("message"); writer.string(message)
+        writer.field("status", "0")
+        writer.field("message", message)
         writer.key("result")
         writer.beginArray()
         writer.endArray()

@@ -94,7 +94,8 @@ final class ExplorerService: @unchecked Sendable {
         }
     }
 
-    private static let methodNotAllowed = HTTPResponse.html(status: 405, "<html><body>405 Method Not Allowed</body></html>")
+    private static let methodNotAllowed = HTTPResponse.html(
+        status: 405, "<html><body>405 Method Not Allowed</body></html>")
 
     private func api(_ request: HTTPRequest, flavor: Flavor, chainText: String?) -> ServerAction {
         let action = Self.actionName(request, flavor: flavor)
@@ -109,7 +110,9 @@ final class ExplorerService: @unchecked Sendable {
             switch flavor {
             case .etherscan: return finish(Self.etherscanError(Self.unsupportedChainText), action: action)
             case .blockscout:
-                return finish(Answer(body: Array("<html><body><h1>404 Not Found</h1></body></html>".utf8), status: 404), action: action)
+                return finish(
+                    Answer(body: Array("<html><body><h1>404 Not Found</h1></body></html>".utf8), status: 404),
+                    action: action)
             }
         }
         if flavor == .etherscan, let rejection = etherscanRejection(request, chainID: chainID) {
@@ -140,7 +143,8 @@ final class ExplorerService: @unchecked Sendable {
             return finish(limitAnswer(flavor, "Max calls per sec rate limit reached (\(limit)/sec)"), action: action)
         case .dailyExceeded(let limit):
             return finish(
-                limitAnswer(flavor, "Max daily rate limit reached. \(limit) (100%) of \(limit) day/limit"), action: action)
+                limitAnswer(flavor, "Max daily rate limit reached. \(limit) (100%) of \(limit) day/limit"),
+                action: action)
         }
 
         let head = generator.chain.head(atUnixTime: nowUnixSeconds)
@@ -170,10 +174,12 @@ final class ExplorerService: @unchecked Sendable {
             return .drop
         case .timeout:
             let answer =
-                flavor == .blockscout ? Self.blockscoutError(Self.queryTimeoutText) : Self.etherscanError(Self.queryTimeoutText)
+                flavor == .blockscout
+                ? Self.blockscoutError(Self.queryTimeoutText) : Self.etherscanError(Self.queryTimeoutText)
             return finish(answer, action: action, counted: false)
         case .slow:
-            return finish(answer(request, flavor: flavor, generator: generator, head: head), action: action, delay: fault.delay)
+            return finish(
+                answer(request, flavor: flavor, generator: generator, head: head), action: action, delay: fault.delay)
         case .truncate:
             var answer = answer(request, flavor: flavor, generator: generator, head: head)
             let kept = min(answer.body.count - 1, max(1, Int(Double(answer.body.count) * fault.keptFraction)))
@@ -218,7 +224,8 @@ final class ExplorerService: @unchecked Sendable {
         }
         let contentType = answer.body.first == UInt8(ascii: "<") ? "text/html" : "application/json; charset=utf-8"
         return .respond(
-            HTTPResponse(status: answer.status, contentType: contentType, body: answer.body, extraHeaders: answer.extraHeaders),
+            HTTPResponse(
+                status: answer.status, contentType: contentType, body: answer.body, extraHeaders: answer.extraHeaders),
             delay: delay)
     }
 
@@ -254,9 +261,9 @@ final class ExplorerService: @unchecked Sendable {
     static func etherscanError(_ text: String, message: String = "NOTOK") -> Answer {
         var writer = JSONLineWriter()
         writer.beginObject()
-        writer.key("status"); writer.string("0")
-        writer.key("message"); writer.string(message)
-        writer.key("result"); writer.string(text)
+        writer.field("status", "0")
+        writer.field("message", message)
+        writer.field("result", text)
         writer.endObject()
         return Answer(body: writer.bytes)
     }
@@ -265,7 +272,7 @@ final class ExplorerService: @unchecked Sendable {
     static func blockscoutError(_ text: String, emptyList: Bool = false) -> Answer {
         var writer = JSONLineWriter()
         writer.beginObject()
-        writer.key("message"); writer.string(text)
+        writer.field("message", text)
         writer.key("result")
         if emptyList {
             writer.beginArray()
@@ -273,7 +280,7 @@ final class ExplorerService: @unchecked Sendable {
         } else {
             writer.null()
         }
-        writer.key("status"); writer.string("0")
+        writer.field("status", "0")
         writer.endObject()
         return Answer(body: writer.bytes)
     }
@@ -287,7 +294,9 @@ final class ExplorerService: @unchecked Sendable {
     /// `page` (1-based) and `offset` as an explorer reads them: a missing offset means
     /// `defaultOffset`; `page × offset` beyond the 10,000 window is refused; the served page size
     /// is then limited to `maximumOffset` (Etherscan caps silently; Blockscout ignores larger values).
-    static func paging(_ query: [String: String], defaultOffset: Int, maximumOffset: Int, ignoreAboveMaximum: Bool) -> Paging? {
+    static func paging(_ query: [String: String], defaultOffset: Int, maximumOffset: Int, ignoreAboveMaximum: Bool)
+        -> Paging?
+    {
         let page = max(1, Int(query["page"] ?? "") ?? 1)
         var offset = Int(query["offset"] ?? "") ?? defaultOffset
         if offset <= 0 { offset = defaultOffset }

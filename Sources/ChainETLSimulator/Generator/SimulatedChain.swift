@@ -19,7 +19,8 @@ public struct SimulatedChain: Sendable, Hashable {
     /// The supported chains: 1 (12 s), 10 (2 s), 25 (6 s), 100 (5 s).
     public static let all: [SimulatedChain] = [
         SimulatedChain(chainID: 1, name: "Ethereum", blockIntervalSeconds: 12, genesisUnixSeconds: genesisUnixSeconds),
-        SimulatedChain(chainID: 10, name: "OP Mainnet", blockIntervalSeconds: 2, genesisUnixSeconds: genesisUnixSeconds),
+        SimulatedChain(
+            chainID: 10, name: "OP Mainnet", blockIntervalSeconds: 2, genesisUnixSeconds: genesisUnixSeconds),
         SimulatedChain(chainID: 25, name: "Cronos", blockIntervalSeconds: 6, genesisUnixSeconds: genesisUnixSeconds),
         SimulatedChain(chainID: 100, name: "Gnosis", blockIntervalSeconds: 5, genesisUnixSeconds: genesisUnixSeconds),
     ]

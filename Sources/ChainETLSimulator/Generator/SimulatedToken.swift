@@ -41,6 +41,7 @@ public struct SimulatedToken: Sendable, Hashable, Codable {
     public var isERC20: Bool { standard == .erc20 }
 
     enum CodingKeys: String, CodingKey {
-        case chainID = "chain_id", index, address, symbol, name, decimals, standard, profile
+        case chainID = "chain_id"
+        case index, address, symbol, name, decimals, standard, profile
     }
 }

@@ -4,7 +4,10 @@ struct HTTPResponse: Sendable {
     var headers: [(String, String)]
     var body: [UInt8]
 
-    init(status: Int = 200, contentType: String = "application/json; charset=utf-8", body: [UInt8], extraHeaders: [(String, String)] = []) {
+    init(
+        status: Int = 200, contentType: String = "application/json; charset=utf-8", body: [UInt8],
+        extraHeaders: [(String, String)] = []
+    ) {
         self.status = status
         self.headers = [("Content-Type", contentType)] + extraHeaders
         self.body = body

@@ -134,7 +134,8 @@ final class HTTPServer: @unchecked Sendable {
             let parsed = readRequest(connection, &buffer)
             guard case .request(let request) = parsed else {
                 if case .malformed(let status) = parsed {
-                    let response = HTTPResponse.html(status: status, "<html><body>\(HTTPResponse.reason(status))</body></html>")
+                    let response = HTTPResponse.html(
+                        status: status, "<html><body>\(HTTPResponse.reason(status))</body></html>")
                     _ = writeAll(connection, response.serialized(keepAlive: false))
                 }
                 return

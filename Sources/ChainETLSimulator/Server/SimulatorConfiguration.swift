@@ -36,10 +36,16 @@ public struct SimulatorConfiguration: Sendable {
     /// Rejects values outside their domain, naming the command-line option.
     public func validate() throws(SimulatorError) {
         guard (0...65_535).contains(port) else { throw .invalidOption("--port", "must be 0…65535, got \(port)") }
-        guard (0...1).contains(faultRate) else { throw .invalidOption("--fault-rate", "must be between 0 and 1, got \(faultRate)") }
+        guard (0...1).contains(faultRate) else {
+            throw .invalidOption("--fault-rate", "must be between 0 and 1, got \(faultRate)")
+        }
         guard !faultKinds.isEmpty else { throw .invalidOption("--faults", "needs at least one fault kind") }
-        if let ratePerSecond, ratePerSecond < 1 { throw .invalidOption("--rate-limit", "must be ≥ 1 call/s, got \(ratePerSecond)") }
-        if let dailyLimit, dailyLimit < 1 { throw .invalidOption("--daily-limit", "must be ≥ 1 call/day, got \(dailyLimit)") }
+        if let ratePerSecond, ratePerSecond < 1 {
+            throw .invalidOption("--rate-limit", "must be ≥ 1 call/s, got \(ratePerSecond)")
+        }
+        if let dailyLimit, dailyLimit < 1 {
+            throw .invalidOption("--daily-limit", "must be ≥ 1 call/day, got \(dailyLimit)")
+        }
         if let apiKey, apiKey.isEmpty { throw .invalidOption("--api-key", "must not be empty") }
         guard generator.transfersPerDay >= 0 else {
             throw .invalidOption("--transfers-per-day", "must be ≥ 0, got \(generator.transfersPerDay)")

@@ -16,11 +16,14 @@ public enum GroundTruth {
         includeTransfers: Bool = true
     ) throws(SimulatorError) -> GroundTruthReport {
         guard let chain = SimulatedChain.chain(id: chainID) else { throw .unsupportedChain(chainID) }
-        guard from <= to else { throw .invalidOption("--from/--to", "needs --from on or before --to (\(from) > \(to))") }
+        guard from <= to else {
+            throw .invalidOption("--from/--to", "needs --from on or before --to (\(from) > \(to))")
+        }
         let selected = try selectTokens(tokens, chain: chain)
         let generator = ChainGenerator(
             chain: chain,
-            configuration: GeneratorConfiguration(seed: seed, transfersPerDay: transfersPerDay, denseBlockEvery: denseBlockEvery))
+            configuration: GeneratorConfiguration(
+                seed: seed, transfersPerDay: transfersPerDay, denseBlockEvery: denseBlockEvery))
         var accumulator = Accumulator(chain: chain, from: from, to: to, includeTransfers: includeTransfers)
         let firstBlock = chain.blocks(on: from)?.lowerBound ?? chain.blocks(on: to)?.lowerBound
         let lastBlock = chain.blocks(on: to)?.upperBound
@@ -40,7 +43,8 @@ public enum GroundTruth {
         var selected = Set<Int>()
         for name in names {
             let wanted = name.trimmingCharacters(in: .whitespaces)
-            guard let token = chain.tokens.first(where: { $0.address == wanted.lowercased() || $0.symbol == wanted }) else {
+            guard let token = chain.tokens.first(where: { $0.address == wanted.lowercased() || $0.symbol == wanted })
+            else {
                 throw .unknownToken(wanted, chainID: chain.chainID)
             }
             selected.insert(token.index)
@@ -194,7 +198,8 @@ private struct Accumulator {
                 transfers.append(
                     GroundTruthReport.TransferRecord(
                         transferID: identity.transferID, blockNumber: block.number,
-                        blockTime: GroundTruth.isoTime(block.timestamp), txHash: transaction.hash, logIndex: log.logIndex,
+                        blockTime: GroundTruth.isoTime(block.timestamp), txHash: transaction.hash,
+                        logIndex: log.logIndex,
                         occurrence: occurrence, tokenAddress: log.tokenAddress, fromAddress: log.fromAddress,
                         toAddress: log.toAddress, value: identity.value))
             }
@@ -265,8 +270,10 @@ private struct Accumulator {
                 if amount.isPositive { positive += 1 }
                 holderRows.append(
                     GroundTruthReport.HolderBalance(
-                        tokenAddress: token.address, holder: chain.accountAddress(account), balanceRaw: amount.description,
-                        firstSeen: GroundTruth.isoTime(balance.firstSeen), lastActive: GroundTruth.isoTime(balance.lastActive)))
+                        tokenAddress: token.address, holder: chain.accountAddress(account),
+                        balanceRaw: amount.description,
+                        firstSeen: GroundTruth.isoTime(balance.firstSeen),
+                        lastActive: GroundTruth.isoTime(balance.lastActive)))
             }
             holders.append(contentsOf: holderRows.sorted { $0.holder < $1.holder })
             let lastDay = days[token.index * dayCount + dayCount - 1]

@@ -48,10 +48,18 @@ public struct GroundTruthReport: Sendable, Codable, Equatable {
         public var selfTransferCount: Int
 
         enum CodingKeys: String, CodingKey {
-            case tokenAddress = "token_address", day, allTransferCount = "all_transfer_count"
-            case allValueRaw = "all_value_raw", transferCount = "transfer_count", volumeRaw = "volume_raw"
-            case uniqueSenders = "unique_senders", uniqueReceivers = "unique_receivers", mintCount = "mint_count"
-            case mintRaw = "mint_raw", burnCount = "burn_count", burnRaw = "burn_raw"
+            case tokenAddress = "token_address"
+            case day
+            case allTransferCount = "all_transfer_count"
+            case allValueRaw = "all_value_raw"
+            case transferCount = "transfer_count"
+            case volumeRaw = "volume_raw"
+            case uniqueSenders = "unique_senders"
+            case uniqueReceivers = "unique_receivers"
+            case mintCount = "mint_count"
+            case mintRaw = "mint_raw"
+            case burnCount = "burn_count"
+            case burnRaw = "burn_raw"
             case selfTransferCount = "self_transfer_count"
         }
     }
@@ -67,8 +75,12 @@ public struct GroundTruthReport: Sendable, Codable, Equatable {
         public var receivedCount: Int
 
         enum CodingKeys: String, CodingKey {
-            case tokenAddress = "token_address", address, day, sentRaw = "sent_raw", receivedRaw = "received_raw"
-            case sentCount = "sent_count", receivedCount = "received_count"
+            case tokenAddress = "token_address"
+            case address, day
+            case sentRaw = "sent_raw"
+            case receivedRaw = "received_raw"
+            case sentCount = "sent_count"
+            case receivedCount = "received_count"
         }
     }
 
@@ -83,7 +95,10 @@ public struct GroundTruthReport: Sendable, Codable, Equatable {
         public var lastActive: String
 
         enum CodingKeys: String, CodingKey {
-            case tokenAddress = "token_address", holder, balanceRaw = "balance_raw", firstSeen = "first_seen"
+            case tokenAddress = "token_address"
+            case holder
+            case balanceRaw = "balance_raw"
+            case firstSeen = "first_seen"
             case lastActive = "last_active"
         }
     }
@@ -105,10 +120,17 @@ public struct GroundTruthReport: Sendable, Codable, Equatable {
         public var lastTransferAt: String?
 
         enum CodingKeys: String, CodingKey {
-            case tokenAddress = "token_address", asOf = "as_of", volume24hRaw = "volume_24h_raw"
-            case volume7dRaw = "volume_7d_raw", volume30dRaw = "volume_30d_raw", volumeTotalRaw = "volume_total_raw"
-            case transfers24h = "transfers_24h", uniqueSenders24h = "unique_senders_24h", holders
-            case supplyRaw = "supply_raw", lastTransferAt = "last_transfer_at"
+            case tokenAddress = "token_address"
+            case asOf = "as_of"
+            case volume24hRaw = "volume_24h_raw"
+            case volume7dRaw = "volume_7d_raw"
+            case volume30dRaw = "volume_30d_raw"
+            case volumeTotalRaw = "volume_total_raw"
+            case transfers24h = "transfers_24h"
+            case uniqueSenders24h = "unique_senders_24h"
+            case holders
+            case supplyRaw = "supply_raw"
+            case lastTransferAt = "last_transfer_at"
         }
     }
 
@@ -121,7 +143,10 @@ public struct GroundTruthReport: Sendable, Codable, Equatable {
         public var volumeRaw: String
 
         enum CodingKeys: String, CodingKey {
-            case tokenAddress = "token_address", day, hour, transferCount = "transfer_count", volumeRaw = "volume_raw"
+            case tokenAddress = "token_address"
+            case day, hour
+            case transferCount = "transfer_count"
+            case volumeRaw = "volume_raw"
         }
     }
 
@@ -139,16 +164,32 @@ public struct GroundTruthReport: Sendable, Codable, Equatable {
         public var value: String
 
         enum CodingKeys: String, CodingKey {
-            case transferID = "transfer_id", blockNumber = "block_number", blockTime = "block_time", txHash = "tx_hash"
-            case logIndex = "log_index", occurrence, tokenAddress = "token_address", fromAddress = "from_address"
-            case toAddress = "to_address", value
+            case transferID = "transfer_id"
+            case blockNumber = "block_number"
+            case blockTime = "block_time"
+            case txHash = "tx_hash"
+            case logIndex = "log_index"
+            case occurrence
+            case tokenAddress = "token_address"
+            case fromAddress = "from_address"
+            case toAddress = "to_address"
+            case value
         }
     }
 
     enum CodingKeys: String, CodingKey {
-        case chainID = "chain_id", seed, transfersPerDay = "transfers_per_day", denseBlockEvery = "dense_block_every"
-        case from, to, firstBlock = "first_block", lastBlock = "last_block", tokens
-        case erc721LogsExcluded = "erc721_logs_excluded", daily, dailyAddress = "daily_address", holders, summary
+        case chainID = "chain_id"
+        case seed
+        case transfersPerDay = "transfers_per_day"
+        case denseBlockEvery = "dense_block_every"
+        case from, to
+        case firstBlock = "first_block"
+        case lastBlock = "last_block"
+        case tokens
+        case erc721LogsExcluded = "erc721_logs_excluded"
+        case daily
+        case dailyAddress = "daily_address"
+        case holders, summary
         case hourly, transfers
     }
 
