@@ -45,12 +45,12 @@ final class BenchContext {
         self.scratch = scratch
     }
 
-    /// `rows` canonical transfer lines (`transfer/1`) in an uncompressed NDJSON file, built once.
+    /// `rows` canonical transfer lines (`transfer/1`) from the simulator's generator, in an
+    /// uncompressed NDJSON file built once and shared by every section.
     func canonicalTransfers() throws -> GeneratedFile {
         if let transfers { return transfers }
         let url = scratch.appendingPathComponent("transfers.ndjson")
-        var generator = TransferLineGenerator(seed: 20_261_120)
-        let generated = try generator.write(rows: rows, to: url)
+        let generated = try TransferLineGenerator(seed: 1).write(rows: rows, to: url)
         transfers = generated
         return generated
     }

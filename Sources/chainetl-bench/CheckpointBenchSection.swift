@@ -57,15 +57,24 @@ struct CheckpointBenchSection: BenchSection {
         return [
             BenchMeasure(
                 measure: "checkpoint input", value: "\(source.rows) rows, \(BenchFormat.number(megabytes)) MB"),
-            .rate("checkpoint write rows/s", rows / writeElapsed.wall, baseline: rows / gzipElapsed.wall, label: "gzip -1"),
-            .rate("checkpoint write MB/s", megabytes / writeElapsed.wall, baseline: megabytes / gzipElapsed.wall, label: "gzip -1"),
-            .rate("checkpoint write rows/cpu-s", rows / writeElapsed.cpu, baseline: rows / gzipElapsed.cpu, label: "gzip -1"),
+            .rate(
+                "checkpoint write rows/s", rows / writeElapsed.wall, baseline: rows / gzipElapsed.wall, label: "gzip -1"
+            ),
+            .rate(
+                "checkpoint write MB/s", megabytes / writeElapsed.wall, baseline: megabytes / gzipElapsed.wall,
+                label: "gzip -1"),
+            .rate(
+                "checkpoint write rows/cpu-s", rows / writeElapsed.cpu, baseline: rows / gzipElapsed.cpu,
+                label: "gzip -1"),
             .rate(
                 "checkpoint compressed MB", BenchFormat.megabytes(checkpointBytes),
                 baseline: BenchFormat.megabytes(baselineBytes), label: "gzip -1"),
             .rate("checkpoint read rows/s", rows / readElapsed.wall, baseline: rows / zcatElapsed.wall, label: "zcat"),
-            .rate("checkpoint read MB/s", megabytes / readElapsed.wall, baseline: megabytes / zcatElapsed.wall, label: "zcat"),
-            .rate("checkpoint read rows/cpu-s", rows / readElapsed.cpu, baseline: rows / zcatElapsed.cpu, label: "zcat"),
+            .rate(
+                "checkpoint read MB/s", megabytes / readElapsed.wall, baseline: megabytes / zcatElapsed.wall,
+                label: "zcat"),
+            .rate(
+                "checkpoint read rows/cpu-s", rows / readElapsed.cpu, baseline: rows / zcatElapsed.cpu, label: "zcat"),
             .rate("checkpoint read rows/cpu-s vs SPEC", rows / readElapsed.cpu, baseline: 420_000, label: "SPEC zlib"),
         ]
     }

@@ -19,7 +19,9 @@ struct BenchOptions {
     init(arguments: [String]) throws {
         var remaining = arguments[...]
         func value(_ flag: String) throws -> String {
-            guard let next = remaining.popFirst() else { throw BenchError.usage("\(flag) needs a value\n\(Self.usage)") }
+            guard let next = remaining.popFirst() else {
+                throw BenchError.usage("\(flag) needs a value\n\(Self.usage)")
+            }
             return next
         }
         while let argument = remaining.popFirst() {
@@ -60,7 +62,8 @@ func runBench(_ sections: [any BenchSection]) -> Int32 {
         FileHandle.standardError.write(Data("chainetl-bench: unknown section in --only; known: \(known)\n".utf8))
         return 2
     }
-    let scratch = options.scratch
+    let scratch =
+        options.scratch
         ?? FileManager.default.temporaryDirectory.appendingPathComponent(
             "chainetl-bench-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
     do {

@@ -38,9 +38,10 @@ struct CheckpointTests {
         let location = scratch.location()
         let manifest = try writeCheckpoint(location, rows: 3_500, quarantined: 3)
 
-        #expect(manifest.parts.map(\.name) == [
-            "part-00000.ndjson.gz", "part-00001.ndjson.gz", "part-00002.ndjson.gz", "part-00003.ndjson.gz",
-        ])
+        #expect(
+            manifest.parts.map(\.name) == [
+                "part-00000.ndjson.gz", "part-00001.ndjson.gz", "part-00002.ndjson.gz", "part-00003.ndjson.gz",
+            ])
         #expect(manifest.parts.map(\.rows) == [1_000, 1_000, 1_000, 500])
         #expect(manifest.totalRows == 3_500)
         #expect(manifest.sideFiles.map(\.name) == ["quarantine.ndjson.gz"])
@@ -207,7 +208,9 @@ struct CheckpointTests {
             return
         }
         #expect(errorLocation == location)
-        #expect(error?.description.hasPrefix("checkpoint of stage 'normalize' for 2026-11-20 is corrupt: _manifest.json") == true)
+        #expect(
+            error?.description.hasPrefix("checkpoint of stage 'normalize' for 2026-11-20 is corrupt: _manifest.json")
+                == true)
         #expect(error?.description.hasSuffix("rerun it with --partition 2026-11-20 --select normalize --force") == true)
         #expect(throws: CheckpointError.self) { try CheckpointStore.existingManifest(at: location) }
     }
@@ -218,7 +221,8 @@ struct CheckpointTests {
         try writeCheckpoint(location, rows: 5)
         let url = location.directory.appendingPathComponent("_manifest.json")
         let text = try String(contentsOf: url, encoding: .utf8)
-        try text.replacingOccurrences(of: "\"cfg-1\"", with: "\"cfg-2\"").write(to: url, atomically: false, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"cfg-1\"", with: "\"cfg-2\"").write(
+            to: url, atomically: false, encoding: .utf8)
         #expect(throws: CheckpointError.corruptManifest(location, reason: "content_hash does not match its content")) {
             try CheckpointReader.open(location)
         }
@@ -232,7 +236,8 @@ struct CheckpointTests {
         try FileManager.default.createDirectory(at: moved.partitionDirectory, withIntermediateDirectories: true)
         try FileManager.default.moveItem(at: location.directory, to: moved.directory)
         let error = #expect(throws: CheckpointError.self) { try CheckpointReader.open(moved) }
-        #expect(error == .corruptManifest(moved, reason: "describes stage 'normalize' for 2026-11-20 of pipeline 'demo'"))
+        #expect(
+            error == .corruptManifest(moved, reason: "describes stage 'normalize' for 2026-11-20 of pipeline 'demo'"))
     }
 
     @Test func unknownManifestAndRecordSchemaVersionsAreRefused() throws {

@@ -47,7 +47,9 @@ struct JSONLineWriterTests {
         writer.string("line\nreturn\rtab\t")
         writer.string("\u{00}\u{01}\u{08}\u{0C}\u{1F}\u{7F}")
         writer.endArray()
-        #expect(text(writer) == #"["say \"hi\" \\ there","line\nreturn\rtab\t","\u0000\u0001\u0008\u000c\u001f"# + "\u{7F}\"]")
+        #expect(
+            text(writer) == #"["say \"hi\" \\ there","line\nreturn\rtab\t","\u0000\u0001\u0008\u000c\u001f"#
+                + "\u{7F}\"]")
     }
 
     @Test func copiesUnicodeAsUTF8() {

@@ -25,7 +25,8 @@ struct JSONScannerTests {
     }
 
     @Test func findsMembersOfAnObject() throws {
-        let json = #" { "status" : "1", "result" : [ {"blockNumber":"0x10","value":"12"} , {"x":[]} ], "n": -1.5e3, "ok": true, "none": null } "#
+        let json =
+            #" { "status" : "1", "result" : [ {"blockNumber":"0x10","value":"12"} , {"x":[]} ], "n": -1.5e3, "ok": true, "none": null } "#
         try scan(json) { scanner in
             let root = try scanner.root()
             #expect(root.kind == .object)
@@ -143,8 +144,10 @@ struct JSONScannerTests {
     }
 
     @Test func followsTheNumberGrammar() {
-        for valid in ["0", "-0", "7", "123", "-12.25E-3", "1.5e+10", "1e5", "0.5",
-            "115792089237316195423570985008687907853269984665640564039457584007913129639935"] {
+        for valid in [
+            "0", "-0", "7", "123", "-12.25E-3", "1.5e+10", "1e5", "0.5",
+            "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+        ] {
             #expect(rootError(valid) == nil, "\(valid)")
         }
         #expect(rootError("-") == .unexpectedEnd(offset: 1))

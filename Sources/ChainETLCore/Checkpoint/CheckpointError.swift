@@ -110,7 +110,8 @@ public enum CheckpointError: Error, Sendable, Equatable, CustomStringConvertible
         case .diskFull(let path, let location):
             var text = "no space left on device while writing \(path)"
             if let location {
-                text += "; free space under \(location.workdir.path), then rerun \(location.subject) "
+                text +=
+                    "; free space under \(location.workdir.path), then rerun \(location.subject) "
                     + "with \(location.rerunArguments)"
             } else {
                 text += "; free space on that file system and retry"

@@ -139,7 +139,8 @@ enum CheckpointFileSystem {
     /// The POSIX code inside a Foundation error, or `EIO` when it carries none.
     private static func errnoCode(of error: Error) -> Int32 {
         let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain
+        {
             return Int32(underlying.code)
         }
         if nsError.domain == NSPOSIXErrorDomain { return Int32(nsError.code) }

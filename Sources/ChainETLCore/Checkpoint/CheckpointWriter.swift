@@ -207,7 +207,8 @@ public final class CheckpointWriter {
         let descriptor = try CheckpointFileSystem.createFile(path, location: location)
         do {
             try data.withUnsafeBytes { bytes in
-                try CheckpointFileSystem.writeAll(descriptor, bytes.baseAddress!, bytes.count, path: path, location: location)
+                try CheckpointFileSystem.writeAll(
+                    descriptor, bytes.baseAddress!, bytes.count, path: path, location: location)
             }
             try CheckpointFileSystem.sync(descriptor, path: path, location: location)
         } catch {

@@ -176,7 +176,8 @@ public final class GzipLineWriter {
             let produced = output.count - Int(stream.pointee.avail_out)
             if produced > 0 {
                 let chunk = UnsafeRawBufferPointer(start: output.baseAddress!, count: produced)
-                try CheckpointFileSystem.writeAll(descriptor, chunk.baseAddress!, produced, path: path, location: location)
+                try CheckpointFileSystem.writeAll(
+                    descriptor, chunk.baseAddress!, produced, path: path, location: location)
                 hasher.update(bufferPointer: chunk)
                 compressedBytes += produced
             }

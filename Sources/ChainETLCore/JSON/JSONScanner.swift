@@ -244,7 +244,8 @@ public struct JSONScanner {
                 var scalar = try hex4(at: index, limit: end)
                 index += 4
                 if (0xD800...0xDBFF).contains(scalar) {
-                    guard index + 6 <= end, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                    guard index + 6 <= end, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                    else {
                         throw JSONScanError.invalidEscape(offset: index)
                     }
                     let low = try hex4(at: index + 2, limit: end)
