@@ -10,8 +10,10 @@ struct ChainETL: ParsableCommand {
         commandName: "chainetl",
         abstract: "Batch ETL for on-chain ERC-20 token volume.",
         subcommands: [
-            // One subcommand per file: Run.swift, Validate.swift, Plan.swift, Status.swift,
-            // Migrate.swift, Import.swift, Simulate.swift.
+            // One subcommand per file; add yours on its own line.
+            Run.self,
+            Validate.self,
+            Migrate.self,
         ]
     )
 }
