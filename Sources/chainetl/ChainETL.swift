@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `chainetl` command: parses arguments and dispatches to one subcommand per file.
 ///
@@ -16,4 +17,19 @@ struct ChainETL: ParsableCommand {
             Migrate.self,
         ]
     )
+
+    /// Parses and runs, mapping every usage error to exit code 2 (SPEC §2) instead of
+    /// ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -49,15 +49,15 @@ extension ChainETL {
 
         func validate() throws {
             guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
-        }
-
-        func run() throws {
-            let partitions: PartitionRequest
             do {
-                partitions = try PartitionRequest.parse(partition: partition, from: from, to: to)
+                _ = try PartitionRequest.parse(partition: partition, from: from, to: to)
             } catch {
                 throw ValidationError("\(error)")
             }
+        }
+
+        func run() throws {
+            let partitions = try PartitionRequest.parse(partition: partition, from: from, to: to)
             let (logger, console) = logging.bootstrap(label: "chainetl.run")
             let environment = ProcessInfo.processInfo.environment
             let request = RunRequest(

@@ -67,7 +67,7 @@ final class UnitExecutor: @unchecked Sendable {
                 eventSink: environment.events, progressReporter: environment.progress,
                 services: environment.services, inputs: inputs, databaseURL: environment.databaseURL,
                 makeOutput: {
-                    try CheckpointWriter(location: ownLocation, stageKind: spec.kind, recordSchema: stage.recordSchema)
+                    try CheckpointWriter(location: ownLocation, kind: spec.kind, recordSchema: stage.recordSchema)
                 })
             context = made
             let configHash = plan.pipeline.configHash(forStage: spec)
@@ -168,8 +168,12 @@ final class UnitExecutor: @unchecked Sendable {
 
     /// The manifest already in place for a unit: nil when there is none, a failure when it is unreadable.
     static func existingManifest(at location: CheckpointLocation) -> Result<CheckpointManifest, any Error>? {
-        guard CheckpointReader.exists(location) else { return nil }
-        return Result { try CheckpointReader.open(location).manifest }
+        do {
+            guard let manifest = try CheckpointStore.existingManifest(at: location) else { return nil }
+            return .success(manifest)
+        } catch {
+            return .failure(error)
+        }
     }
 }
 

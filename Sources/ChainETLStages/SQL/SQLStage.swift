@@ -58,7 +58,7 @@ public struct SQLStage: Stage {
             "sql file applied",
             metadata: ["sql.file": "\(path)", "sql.statements": "\(script.statements.count)", "rows.affected": "\(affected)"])
         return StageOutcome(
-            counts: RowCounts(rowsOut: affected),
+            counts: RowCounts(rowsIn: affected, rowsOut: affected),
             details: ["sql.file": configuration.file.lastPathComponent, "sql.statements": "\(script.statements.count)"])
     }
 

@@ -39,6 +39,6 @@ public struct TestEmitStage: Stage {
             context.progress.advance()
         }
         context.progress.flush()
-        return StageOutcome(counts: RowCounts(rowsOut: configuration.rows))
+        return StageOutcome(counts: RowCounts(rowsIn: configuration.rows, rowsOut: configuration.rows))
     }
 }
