@@ -22,7 +22,8 @@ public enum RunnerError: Error, CustomStringConvertible {
         case .usage(let message):
             return message
         case .openPartition(let day, let today):
-            return "partition \(day) is not closed yet (today is \(today) UTC); pass --allow-open to process an open day"
+            return
+                "partition \(day) is not closed yet (today is \(today) UTC); pass --allow-open to process an open day"
         case .schemasNotFound(let start):
             return "no schemas/ folder found in \(start) or any folder above it; "
                 + "set CHAINETL_SCHEMAS to the folder holding NNNN_name.sql migrations"

@@ -20,7 +20,8 @@ public enum StageError: Error, CustomStringConvertible {
         case .undeclaredInput(let stage, let input):
             return "stage \(stage) reads \(input) but does not list it in needs:; add it to needs:"
         case .databaseUnavailable(let stage, let underlying):
-            return "stage \(stage) needs PostgreSQL but could not connect (\(underlying)); check --database-url, DATABASE_URL or PG* variables"
+            return
+                "stage \(stage) needs PostgreSQL but could not connect (\(underlying)); check --database-url, DATABASE_URL or PG* variables"
         }
     }
 

@@ -24,7 +24,8 @@ extension ChainETL {
         @Option(help: "Last day of a backfill, inclusive (with --from).")
         var to: String?
 
-        @Option(name: .customLong("select"), help: "Stages to run: id, id+ (and downstream), +id (and upstream), failed.")
+        @Option(
+            name: .customLong("select"), help: "Stages to run: id, id+ (and downstream), +id (and upstream), failed.")
         var selections: [String] = []
 
         @Flag(help: "Rerun stages even when their checkpoints are up to date.")

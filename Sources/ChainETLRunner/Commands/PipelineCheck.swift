@@ -32,7 +32,9 @@ public struct PipelineCheck {
         var diagnostics = PipelineValidator.validate(files: files, environment: environment, catalog: registry)
         var valid: [String] = []
         for file in files {
-            guard case .success(let pipeline) = PipelineLoader.load(file: file, environment: environment, catalog: registry)
+            guard
+                case .success(let pipeline) = PipelineLoader.load(
+                    file: file, environment: environment, catalog: registry)
             else { continue }
             var problems: [ConfigDiagnostic] = []
             for spec in pipeline.stages {

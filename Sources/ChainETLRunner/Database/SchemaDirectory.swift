@@ -8,7 +8,8 @@ public enum SchemaDirectory {
         if let configured = environment["CHAINETL_SCHEMAS"], !configured.isEmpty {
             let url = URL(fileURLWithPath: configured, isDirectory: true)
             guard isDirectory(url) else {
-                throw RunnerError.usage("CHAINETL_SCHEMAS=\(configured) is not a folder; point it at the schemas/ folder")
+                throw RunnerError.usage(
+                    "CHAINETL_SCHEMAS=\(configured) is not a folder; point it at the schemas/ folder")
             }
             return url
         }

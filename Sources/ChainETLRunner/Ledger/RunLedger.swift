@@ -53,7 +53,8 @@ final class RunLedger: @unchecked Sendable {
                 VALUES ($1, $2, $3::date, $4, 'running', $5) RETURNING id
                 """, [runID, pipeline, unit.partition.description, unit.stageID, date]))
         guard let id = try rows.int(row: 0, column: 0) else {
-            throw RunnerError.database(action: "record stage \(unit.stageID) in etl_stage_runs", underlying: LedgerFailure.noID)
+            throw RunnerError.database(
+                action: "record stage \(unit.stageID) in etl_stage_runs", underlying: LedgerFailure.noID)
         }
         return id
     }
@@ -62,7 +63,8 @@ final class RunLedger: @unchecked Sendable {
     func unitFinished(rowID: Int?, report: UnitReport) throws {
         let counts = report.counts ?? RowCounts()
         let values: [(any PostgresBindable)?] = [
-            report.status.rawValue, counts.rowsIn, counts.rowsOut, counts.quarantined, counts.duplicates, counts.excluded,
+            report.status.rawValue, counts.rowsIn, counts.rowsOut, counts.quarantined, counts.duplicates,
+            counts.excluded,
             report.finishedAt ?? Date(), report.durationMS, report.error, report.checkpointHash,
         ]
         if let rowID {
@@ -101,7 +103,8 @@ final class RunLedger: @unchecked Sendable {
                         details,
                     ]))
         } catch {
-            logger.warning("event not recorded in the ledger", metadata: ["event.kind": "\(event.kind)", "error": "\(error)"])
+            logger.warning(
+                "event not recorded in the ledger", metadata: ["event.kind": "\(event.kind)", "error": "\(error)"])
         }
     }
 

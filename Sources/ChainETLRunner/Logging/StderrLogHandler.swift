@@ -27,7 +27,9 @@ public struct StderrLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        output.writeLine(Self.render(format: format, date: Date(), level: event.level, message: "\(event.message)", metadata: merged))
+        output.writeLine(
+            Self.render(format: format, date: Date(), level: event.level, message: "\(event.message)", metadata: merged)
+        )
     }
 
     /// One rendered line, without the newline.
@@ -43,7 +45,8 @@ public struct StderrLogHandler: LogHandler {
             object["msg"] = message
             return JSONLine.encode(object, leadingKeys: ["ts", "level", "msg"])
         case .text:
-            var line = "\(Timestamp.timeOfDay(date)) \(level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(message)"
+            var line =
+                "\(Timestamp.timeOfDay(date)) \(level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(message)"
             for key in metadata.keys.sorted() {
                 line += " \(key)=\(textValue(metadata[key]!))"
             }
@@ -64,6 +67,7 @@ public struct StderrLogHandler: LogHandler {
         let text = value.description
         let needsQuotes = text.isEmpty || text.contains { $0 == " " || $0 == "\"" || $0 == "=" }
         guard needsQuotes else { return text }
-        return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            + "\""
     }
 }

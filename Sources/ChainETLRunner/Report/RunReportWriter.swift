@@ -22,7 +22,8 @@ struct RunReportWriter {
         encoder.dateEncodingStrategy = .iso8601
         let data = try encoder.encode(report)
         let target = url(for: report.runID)
-        let temporary = directory.appendingPathComponent(".\(report.runID).json.tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        let temporary = directory.appendingPathComponent(
+            ".\(report.runID).json.tmp-\(ProcessInfo.processInfo.processIdentifier)")
         try data.write(to: temporary)
         if rename(temporary.path, target.path) != 0 {
             let code = errno

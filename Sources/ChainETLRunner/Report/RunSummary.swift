@@ -31,7 +31,9 @@ enum RunSummary {
         let failedDays = Set(report.units.filter { $0.status == .failed || $0.status == .locked }.map(\.partition))
         guard let first = failedDays.min(), let last = failedDays.max() else { return nil }
         var words = ["chainetl", "run", displayedPipelinePath]
-        words += first == last ? ["--partition", first.description] : ["--from", first.description, "--to", last.description]
+        words +=
+            first == last
+            ? ["--partition", first.description] : ["--from", first.description, "--to", last.description]
         let onlyLocked = report.count(.failed) == 0
         if !onlyLocked { words += ["--select", "failed"] }
         if request.allowOpen { words.append("--allow-open") }

@@ -74,7 +74,9 @@ final class PartitionLocks: @unchecked Sendable {
         do {
             try PartitionLock.release(connection, pipeline: pipeline, partition: day.description)
         } catch {
-            logger.warning("partition unlock failed; closing its session releases it", metadata: ["partition": "\(day)", "error": "\(error)"])
+            logger.warning(
+                "partition unlock failed; closing its session releases it",
+                metadata: ["partition": "\(day)", "error": "\(error)"])
         }
         connection.close()
     }

@@ -138,7 +138,8 @@ public final class PipelineRunner {
                         return try locks.acquire(day) ? .acquired : .refused
                     } catch {
                         lockErrors.set(day, "\(error)")
-                        lockLogger.error("partition lock failed", metadata: ["partition": "\(day)", "error": "\(error)"])
+                        lockLogger.error(
+                            "partition lock failed", metadata: ["partition": "\(day)", "error": "\(error)"])
                         return .failed
                     }
                 },
@@ -179,7 +180,8 @@ public final class PipelineRunner {
             report, request: request, displayedPipelinePath: displayedPipelinePath)
 
         let writer = RunReportWriter(workdir: request.workdir)
-        let elapsed = Double((ContinuousClock.now - clock).components.seconds)
+        let elapsed =
+            Double((ContinuousClock.now - clock).components.seconds)
             + Double((ContinuousClock.now - clock).components.attoseconds) / 1e18
         report.summary = RunSummary.line(report, reportPath: relativePath(writer.url(for: runID)), elapsed: elapsed)
         var reportURL: URL?

@@ -8,7 +8,9 @@ public final class RunConsole: Sendable {
     public let format: LogFormat
     private let standardOutput: @Sendable (String) -> Void
 
-    public init(output: TerminalOutput, format: LogFormat, standardOutput: @escaping @Sendable (String) -> Void = { print($0) }) {
+    public init(
+        output: TerminalOutput, format: LogFormat, standardOutput: @escaping @Sendable (String) -> Void = { print($0) }
+    ) {
         self.output = output
         self.format = format
         self.standardOutput = standardOutput

@@ -126,7 +126,8 @@ struct SchedulerStateMachine {
 
         // Finish what is open before opening more: release completed partitions, then run ready
         // units of held partitions in partition order, then open the next partition.
-        for index in partitions.indices where partitions[index].lock == .held && partitions[index].isComplete && locking {
+        for index in partitions.indices where partitions[index].lock == .held && partitions[index].isComplete && locking
+        {
             partitions[index].lock = .releasing
             return start(.releaseLock(partitions[index].day))
         }
@@ -188,7 +189,8 @@ struct SchedulerStateMachine {
         inFlight == 0
             && partitions.allSatisfy { partition in
                 partition.isComplete
-                    && (partition.lock == .released || partition.lock == .refused || (!locking && partition.lock == .held))
+                    && (partition.lock == .released || partition.lock == .refused
+                        || (!locking && partition.lock == .held))
             }
     }
 

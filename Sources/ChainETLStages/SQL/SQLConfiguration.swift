@@ -31,7 +31,8 @@ struct SQLConfiguration: Sendable {
             path.hasPrefix("/")
             ? URL(fileURLWithPath: path) : pipeline.directory.appendingPathComponent(path).standardizedFileURL
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory), !isDirectory.boolValue
+        else {
             throw ConfigDiagnostic(
                 location: location, message: "sql file \(file.path) does not exist",
                 hint: "paths are relative to the folder of \(pipeline.file.lastPathComponent)")

@@ -35,7 +35,8 @@ public struct SQLStage: Stage {
         let script = SQLScript(text)
         guard !script.statements.isEmpty else { throw SQLError.empty(path: path) }
         let bindings = Self.bindings(for: context)
-        for (number, statement) in zip(1..., script.statements) where statement.highestParameter > bindings.values.count {
+        for (number, statement) in zip(1..., script.statements) where statement.highestParameter > bindings.values.count
+        {
             throw SQLError.unknownParameter(path: path, statement: number, parameter: statement.highestParameter)
         }
 
@@ -56,7 +57,9 @@ public struct SQLStage: Stage {
         }
         context.logger.info(
             "sql file applied",
-            metadata: ["sql.file": "\(path)", "sql.statements": "\(script.statements.count)", "rows.affected": "\(affected)"])
+            metadata: [
+                "sql.file": "\(path)", "sql.statements": "\(script.statements.count)", "rows.affected": "\(affected)",
+            ])
         return StageOutcome(
             counts: RowCounts(rowsIn: affected, rowsOut: affected),
             details: ["sql.file": configuration.file.lastPathComponent, "sql.statements": "\(script.statements.count)"])
@@ -69,7 +72,9 @@ public struct SQLStage: Stage {
     /// `$1…$4` for the context's partition, with their types.
     static func bindings(for context: StageContext) -> (values: [any PostgresBindable], types: [PostgresType]) {
         (
-            values: [context.partition.start, context.partition.end, context.partition.description, context.pipeline.name],
+            values: [
+                context.partition.start, context.partition.end, context.partition.description, context.pipeline.name,
+            ],
             types: [.timestamptz, .timestamptz, .date, .text]
         )
     }

@@ -29,7 +29,8 @@ final class RunnerFixture {
             at: pipelineFile.deletingLastPathComponent(), withIntermediateDirectories: true)
         for (path, content) in files {
             let url = pipelineFile.deletingLastPathComponent().appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try content.write(to: url, atomically: true, encoding: .utf8)
         }
         try write(yaml)

@@ -86,7 +86,8 @@ struct RunnerIntegrationTests {
         let (result, _, _) = try fixture.run(select: select)
         #expect(result.exitCode == 0)
         #expect(result.report?.units.map(\.stage) == expected)
-        #expect(result.report?.units.allSatisfy { $0.status == .succeeded && $0.reason == "selected (--select)" } == true)
+        #expect(
+            result.report?.units.allSatisfy { $0.status == .succeeded && $0.reason == "selected (--select)" } == true)
     }
 
     @Test func aConfigChangeRerunsTheStageAndWhatReadsIt() throws {
@@ -129,7 +130,8 @@ struct RunnerIntegrationTests {
         let leftovers = try FileManager.default.contentsOfDirectory(
             atPath: fixture.location("flaky").partitionDirectory.path)
         #expect(!leftovers.contains { $0.hasPrefix("flaky.tmp-") })
-        let failureLine = try #require(first.stderr.split(separator: "\n").first { $0.contains("\"msg\":\"run failed\"") })
+        let failureLine = try #require(
+            first.stderr.split(separator: "\n").first { $0.contains("\"msg\":\"run failed\"") })
         #expect(failureLine.contains("stage flaky failed for partition 2026-11-20"))
         #expect(failureLine.contains("fail_after"))
         #expect(failureLine.contains("--partition 2026-11-20 --select failed"))
@@ -151,14 +153,16 @@ struct RunnerIntegrationTests {
             url: fixture.databaseURL, applicationName: "chainetl run 20261121T030000Z-beef pid 4242",
             logger: .init(label: "test"))
         defer { holder.close() }
-        #expect(try PartitionLock.tryAcquire(holder, pipeline: fixture.pipelineName, partition: "2026-11-20") == .acquired)
+        #expect(
+            try PartitionLock.tryAcquire(holder, pipeline: fixture.pipelineName, partition: "2026-11-20") == .acquired)
 
         let (result, stderr, _) = try fixture.run()
         #expect(result.exitCode == 3)
         #expect(result.statuses.values.allSatisfy { $0 == .locked })
         #expect(
             stderr.contains(
-                "partition 2026-11-20 of pipeline \(fixture.pipelineName) is locked by run 20261121T030000Z-beef (pid 4242)"))
+                "partition 2026-11-20 of pipeline \(fixture.pipelineName) is locked by run 20261121T030000Z-beef (pid 4242)"
+            ))
         #expect(try CheckpointStore.existingManifest(at: fixture.location("emit")) == nil)
 
         try PartitionLock.release(holder, pipeline: fixture.pipelineName, partition: "2026-11-20")
@@ -177,7 +181,9 @@ struct RunnerIntegrationTests {
         // Lose one day's checkpoint: a rerun of the range redoes only that day.
         try FileManager.default.removeItem(at: fixture.location("copy2", "2026-11-02").directory)
         let second = try fixture.run(partitions: range, jobs: 3)
-        let ran = (second.result.report?.units ?? []).filter { $0.status == .succeeded }.map { "\($0.stage)@\($0.partition)" }
+        let ran = (second.result.report?.units ?? []).filter { $0.status == .succeeded }.map {
+            "\($0.stage)@\($0.partition)"
+        }
         #expect(ran == ["copy2@2026-11-02"])
     }
 

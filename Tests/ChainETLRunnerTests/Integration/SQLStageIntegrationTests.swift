@@ -36,7 +36,8 @@ struct SQLStageIntegrationTests {
         let rows = try connection.execute(
             SQLQuery(
                 unsafeSQL:
-                    "SELECT day::text, pipeline, (ends - starts)::text, to_char(starts AT TIME ZONE 'UTC', 'HH24:MI'), note FROM \(table) ORDER BY note"))
+                    "SELECT day::text, pipeline, (ends - starts)::text, to_char(starts AT TIME ZONE 'UTC', 'HH24:MI'), note FROM \(table) ORDER BY note"
+            ))
         #expect(rows.count == 2)
         #expect(rows.value(row: 0, column: 0) == "2026-11-20")
         #expect(rows.value(row: 0, column: 1) == fixture.pipelineName)
@@ -58,7 +59,8 @@ struct SQLStageIntegrationTests {
     @Test func aFailingStatementRollsBackTheWholeFile() throws {
         let table = "sql_" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let connection = try PostgresConnection.connect(
-            url: ProcessInfo.processInfo.environment["DATABASE_URL"], applicationName: "test", logger: .init(label: "t"))
+            url: ProcessInfo.processInfo.environment["DATABASE_URL"], applicationName: "test", logger: .init(label: "t")
+        )
         defer { connection.close() }
         try connection.execute(SQLQuery(unsafeSQL: "CREATE TABLE \(table) (day date)"))
         let script = """

@@ -23,7 +23,10 @@ struct RunSummaryTests {
 
     @Test func theSummaryCountsEveryOutcome() {
         let report = report(
-            [unit("a", day1, .succeeded), unit("b", day1, .skipped), unit("c", day1, .failed), unit("d", day1, .blocked)],
+            [
+                unit("a", day1, .succeeded), unit("b", day1, .skipped), unit("c", day1, .failed),
+                unit("d", day1, .blocked),
+            ],
             days: [day1])
         let line = RunSummary.line(report, reportPath: "work/runs/x.json", elapsed: 41.23)
         #expect(
@@ -33,9 +36,13 @@ struct RunSummaryTests {
 
     @Test func resumeSelectsFailedOverTheFailedDays() {
         let report = report(
-            [unit("a", day1, .failed, error: "boom"), unit("a", day1.advanced(by: 1), .succeeded), unit("a", day2, .failed)],
+            [
+                unit("a", day1, .failed, error: "boom"), unit("a", day1.advanced(by: 1), .succeeded),
+                unit("a", day2, .failed),
+            ],
             days: [day1, day1.advanced(by: 1), day2])
-        let request = RunRequest(pipelineFile: URL(fileURLWithPath: "pipelines/demo.yaml"), workdir: URL(fileURLWithPath: "work"))
+        let request = RunRequest(
+            pipelineFile: URL(fileURLWithPath: "pipelines/demo.yaml"), workdir: URL(fileURLWithPath: "work"))
         #expect(
             RunSummary.resumeCommand(report, request: request, displayedPipelinePath: "pipelines/demo.yaml")
                 == "chainetl run pipelines/demo.yaml --from 2026-11-20 --to 2026-11-22 --select failed")
@@ -45,7 +52,8 @@ struct RunSummaryTests {
     @Test func resumeAfterALockRerunsThePartitionAsIs() {
         let report = report([unit("a", day1, .locked)], days: [day1])
         let request = RunRequest(
-            pipelineFile: URL(fileURLWithPath: "p.yaml"), allowOpen: true, workdir: URL(fileURLWithPath: "/tmp/my work"))
+            pipelineFile: URL(fileURLWithPath: "p.yaml"), allowOpen: true, workdir: URL(fileURLWithPath: "/tmp/my work")
+        )
         #expect(
             RunSummary.resumeCommand(report, request: request, displayedPipelinePath: "p.yaml")
                 == "chainetl run p.yaml --partition 2026-11-20 --allow-open --workdir '/tmp/my work'")

@@ -17,13 +17,16 @@ struct PartitionLocksTests {
         let holder = PartitionLocks.holder(applicationName: "psql", backendPID: 777)
         #expect(holder == PartitionLocks.Holder(runID: nil, pid: 777))
         let message = PartitionLocks.message(pipeline: "demo", partition: PartitionDay("2026-11-20")!, holder: holder)
-        #expect(message.hasPrefix("partition 2026-11-20 of pipeline demo is locked by another session (backend pid 777)"))
+        #expect(
+            message.hasPrefix("partition 2026-11-20 of pipeline demo is locked by another session (backend pid 777)"))
     }
 
     @Test func theMessageNamesTheRunAndItsPID() {
         let message = PartitionLocks.message(
             pipeline: "demo", partition: PartitionDay("2026-11-20")!,
             holder: PartitionLocks.Holder(runID: "20261121T030000Z-ab12", pid: 4242))
-        #expect(message.hasPrefix("partition 2026-11-20 of pipeline demo is locked by run 20261121T030000Z-ab12 (pid 4242)"))
+        #expect(
+            message.hasPrefix("partition 2026-11-20 of pipeline demo is locked by run 20261121T030000Z-ab12 (pid 4242)")
+        )
     }
 }

@@ -19,12 +19,13 @@ struct PartitionRequestTests {
         #expect(request.flags() == ["--from", "2026-10-30", "--to", "2026-11-02"])
     }
 
-    @Test(arguments: [
-        ("2026-13-01", nil, nil, "--partition 2026-13-01 is not a date"),
-        (nil, "2026-11-02", nil, "--from and --to go together"),
-        (nil, "2026-11-05", "2026-11-01", "is after --to"),
-        ("2026-11-01", "2026-11-01", "2026-11-02", "either --partition or --from/--to"),
-    ] as [(String?, String?, String?, String)])
+    @Test(
+        arguments: [
+            ("2026-13-01", nil, nil, "--partition 2026-13-01 is not a date"),
+            (nil, "2026-11-02", nil, "--from and --to go together"),
+            (nil, "2026-11-05", "2026-11-01", "is after --to"),
+            ("2026-11-01", "2026-11-01", "2026-11-02", "either --partition or --from/--to"),
+        ] as [(String?, String?, String?, String)])
     func rejectsBadFlags(partition: String?, from: String?, to: String?, message: String) {
         #expect {
             _ = try PartitionRequest.parse(partition: partition, from: from, to: to)

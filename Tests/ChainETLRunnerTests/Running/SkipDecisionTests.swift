@@ -21,7 +21,9 @@ struct SkipDecisionTests {
     }
 
     @Test func skipsWhenConfigAndInputsMatch() {
-        #expect(decide(existing: .success(manifest)) == SkipDecision(runs: false, reason: "checkpoint matches config and inputs"))
+        #expect(
+            decide(existing: .success(manifest))
+                == SkipDecision(runs: false, reason: "checkpoint matches config and inputs"))
     }
 
     @Test func forceAndSelectionAlwaysRun() {
@@ -43,7 +45,8 @@ struct SkipDecisionTests {
     }
 
     @Test func runsWhenTheEffectIsNotInPlace() {
-        #expect(decide(existing: .success(manifest), upToDate: false).reason == "checkpoint not applied to the database")
+        #expect(
+            decide(existing: .success(manifest), upToDate: false).reason == "checkpoint not applied to the database")
     }
 
     @Test func runsWhenTheExistingCheckpointIsUnusable() {

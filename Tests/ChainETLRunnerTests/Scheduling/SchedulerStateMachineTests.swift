@@ -163,7 +163,8 @@ struct SchedulerStateMachineTests {
             steps += 1
             let action = machine.next()
             if case .execute(let unit) = action {
-                for need in needs[unit.stageID]! where !completed.contains(WorkUnit(partition: unit.partition, stageID: need)) {
+                for need in needs[unit.stageID]!
+                where !completed.contains(WorkUnit(partition: unit.partition, stageID: need)) {
                     violations.append("\(unit) started before \(need)")
                 }
             }

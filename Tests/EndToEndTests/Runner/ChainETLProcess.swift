@@ -59,7 +59,8 @@ struct ChainETLProcess {
     }
 
     /// Runs to completion.
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Output {
+    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Output
+    {
         try ChainETLProcess(arguments, environment: environment, directory: directory).wait()
     }
 

@@ -26,7 +26,8 @@ struct RunCommandTests {
         let text = try #require(summary["summary"] as? String)
         #expect(text.contains(": 2 stages ok, 0 skipped, 0 failed, 1 partition"))
         let runID = try #require(summary["run.id"] as? String)
-        #expect(FileManager.default.fileExists(atPath: pipeline.workdir.appendingPathComponent("runs/\(runID).json").path))
+        #expect(
+            FileManager.default.fileExists(atPath: pipeline.workdir.appendingPathComponent("runs/\(runID).json").path))
         // Every stderr line is JSON when stderr is not a terminal.
         for line in first.stderrLines {
             #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "\(line)")
@@ -133,13 +134,16 @@ struct RunCommandTests {
 
         let rerun = try pipeline.run(["--partition", "2026-11-20", "--log-format", "json"])
         #expect(rerun.exitCode == 0, "\(rerun.stderr.suffix(2000))")
-        let emitStart = rerun.stderrLines.first { $0.contains("\"msg\":\"stage started\"") && $0.contains("\"stage.id\":\"emit\"") }
+        let emitStart = rerun.stderrLines.first {
+            $0.contains("\"msg\":\"stage started\"") && $0.contains("\"stage.id\":\"emit\"")
+        }
         #expect(emitStart?.contains("\"reason\":\"no checkpoint yet\"") == true)
         let names = try FileManager.default.contentsOfDirectory(atPath: partitionDirectory.path)
         #expect(!names.contains { $0.contains(".tmp-") })
 
         // The copy read every line of a complete emit checkpoint.
-        let manifestData = try Data(contentsOf: pipeline.checkpoint("copy", "2026-11-20").appendingPathComponent("_manifest.json"))
+        let manifestData = try Data(
+            contentsOf: pipeline.checkpoint("copy", "2026-11-20").appendingPathComponent("_manifest.json"))
         let manifest = try JSONDecoder().decode(CheckpointManifest.self, from: manifestData)
         #expect(manifest.counts.rowsOut == rows)
         #expect(manifest.totalRows == rows)
@@ -175,7 +179,10 @@ struct RunCommandTests {
         let databaseURL = try #require(ProcessInfo.processInfo.environment["DATABASE_URL"])
         let file = ChainETLProcess.packageRoot.appendingPathComponent("pipelines/tests/chain.yaml").path
         let output = try ChainETLProcess.run(
-            ["run", file, "--partition", "2001-01-01", "--workdir", workdir.path, "--database-url", databaseURL, "--force"],
+            [
+                "run", file, "--partition", "2001-01-01", "--workdir", workdir.path, "--database-url", databaseURL,
+                "--force",
+            ],
             environment: ["CHAINETL_SCHEMAS": ""])
         #expect(output.exitCode == 0, "\(output.stderr)")
         #expect(!output.stderr.contains(databaseURL))
@@ -186,7 +193,8 @@ struct RunCommandTests {
 struct ValidateMigrateCommandTests {
     @Test func validateAcceptsAGoodFileAndLocatesEveryProblem() throws {
         let good = try E2EPipeline(RunCommandTests.chain)
-        let ok = try ChainETLProcess.run(["validate", good.file.path], environment: ["DATABASE_URL": "postgresql://nowhere:1/x"])
+        let ok = try ChainETLProcess.run(
+            ["validate", good.file.path], environment: ["DATABASE_URL": "postgresql://nowhere:1/x"])
         #expect(ok.exitCode == 0)
         #expect(ok.stdout.contains("ok: "))
 
@@ -219,15 +227,20 @@ struct ValidateMigrateCommandTests {
         #expect(output.exitCode == 0, "\(output.stderr)")
         #expect(output.stderrLines.last?.hasPrefix("migrate: ") == true)
 
-        let connection = try PostgresConnection.connect(url: databaseURL, applicationName: "e2e", logger: Logger(label: "e2e"))
+        let connection = try PostgresConnection.connect(
+            url: databaseURL, applicationName: "e2e", logger: Logger(label: "e2e"))
         defer { connection.close() }
-        let rows = try connection.execute(SQLQuery("SELECT count(*) FROM schema_migrations WHERE name = '0001_ledger.sql'"))
+        let rows = try connection.execute(
+            SQLQuery("SELECT count(*) FROM schema_migrations WHERE name = '0001_ledger.sql'"))
         #expect(try rows.int(row: 0, column: 0) == 1)
     }
 
     @Test func migrateWithoutADatabaseFailsClearly() throws {
         let output = try ChainETLProcess.run(
-            ["migrate", "--database-url", "postgresql://nobody:s3cret@127.0.0.1:1/none?connect_timeout=2", "--log-format", "text"],
+            [
+                "migrate", "--database-url", "postgresql://nobody:s3cret@127.0.0.1:1/none?connect_timeout=2",
+                "--log-format", "text",
+            ],
             directory: ChainETLProcess.packageRoot)
         #expect(output.exitCode == 1)
         #expect(output.stderr.contains("cannot apply the migrations"))
