@@ -28,7 +28,8 @@ public enum RunnerError: Error, CustomStringConvertible {
             return "no schemas/ folder found in \(start) or any folder above it; "
                 + "set CHAINETL_SCHEMAS to the folder holding NNNN_name.sql migrations"
         case .database(let action, let underlying):
-            return "cannot \(action): \(underlying); check --database-url, DATABASE_URL or the PG* variables"
+            // PostgresError already says where it connected and what to check.
+            return "cannot \(action): \(underlying)"
         case .reportNotWritten(let path, let reason):
             return "cannot write the run report \(path): \(reason); check that the workdir is writable and not full"
         }

@@ -99,7 +99,8 @@ final class RunLedger: @unchecked Sendable {
                     VALUES ($1, $2, $3, $4, $5, $6::date, $7, $8::jsonb)
                     """,
                     [
-                        runID, event.at, level, event.kind, event.stageID, event.partition.description, event.message,
+                        runID, event.at, level, event.kind, event.stageID.isEmpty ? nil : event.stageID,
+                        event.partition.description, event.message,
                         details,
                     ]))
         } catch {

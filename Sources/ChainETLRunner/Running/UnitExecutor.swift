@@ -84,6 +84,7 @@ final class UnitExecutor: @unchecked Sendable {
                     reason: decision.reason, startedAt: started, finishedAt: Date(), counts: kept?.counts,
                     checkpointHash: kept?.contentHash)
                 try finish(unit, rowID: rowID, report: report)
+                environment.progress.finish(unit)
                 logger.info("stage skipped", metadata: ["reason": "\(decision.reason)"])
                 return .skipped
             }
@@ -99,6 +100,7 @@ final class UnitExecutor: @unchecked Sendable {
                 reason: decision.reason, startedAt: started, finishedAt: finished, counts: outcome.counts,
                 details: outcome.details, checkpointHash: manifest.contentHash)
             try finish(unit, rowID: rowID, report: report)
+            environment.progress.finish(unit)
             logger.info(
                 "stage finished",
                 metadata: [
@@ -118,6 +120,7 @@ final class UnitExecutor: @unchecked Sendable {
                 logger.error("stage failure not recorded in the ledger", metadata: ["error": "\(error)"])
                 store(unit, report)
             }
+            environment.progress.finish(unit)
             logger.error("stage failed", metadata: ["error": "\(wrapped)"])
             return .failed
         }
