@@ -15,6 +15,10 @@ public protocol Stage: Sendable {
     /// Reads and checks the stage's configuration; throws `ConfigDiagnostic`s for bad parameters.
     init(spec: StageSpec, pipeline: PipelineSpec) throws
 
+    /// Configuration the pipeline file does not show, such as the text of a `.sql` file it names,
+    /// keyed by a short name. It joins the config hash, so editing such a file reruns the stage.
+    var configurationInputs: [String: String] { get }
+
     /// The record schema of the output lines, e.g. `transfer/1`; recorded in the manifest.
     var recordSchema: String { get }
 
@@ -29,5 +33,7 @@ public protocol Stage: Sendable {
 }
 
 extension Stage {
+    public var configurationInputs: [String: String] { [:] }
+
     public func isUpToDate(_ context: StageContext, manifest: CheckpointManifest) throws -> Bool { true }
 }

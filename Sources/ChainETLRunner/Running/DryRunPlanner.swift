@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLStages
 import Foundation
 
 /// `--dry-run`: what each unit would do and why, from the checkpoints on disk only.
@@ -41,7 +42,8 @@ struct DryRunPlanner {
         var decision = SkipDecision.decide(
             forced: force, selected: plan.selectionNamesStages,
             existing: UnitExecutor.existingManifest(at: location(id, day)),
-            configHash: plan.pipeline.configHash(forStage: spec), inputs: inputs, isUpToDate: { _ in true })
+            configHash: StageConfigHash.of(plan.stages[id]!, spec: spec, pipeline: plan.pipeline), inputs: inputs,
+            isUpToDate: { _ in true })
         if !force && !plan.selectionNamesStages && !upstreamRunning.isEmpty {
             decision = SkipDecision(runs: true, reason: "upstream will run: \(upstreamRunning.joined(separator: ", "))")
         }

@@ -70,7 +70,7 @@ final class UnitExecutor: @unchecked Sendable {
                     try CheckpointWriter(location: ownLocation, kind: spec.kind, recordSchema: stage.recordSchema)
                 })
             context = made
-            let configHash = plan.pipeline.configHash(forStage: spec)
+            let configHash = StageConfigHash.of(stage, spec: spec, pipeline: plan.pipeline)
             let inputHashes = inputs.mapValues(\.manifest.contentHash)
             let decision = SkipDecision.decide(
                 forced: environment.options.force, selected: plan.selectionNamesStages,

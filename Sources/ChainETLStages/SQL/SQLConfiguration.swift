@@ -18,6 +18,8 @@ struct SQLConfiguration: Sendable {
 
     /// The resolved script file.
     var file: URL
+    /// Its text, read once: the config hash and the run both use exactly this.
+    var text: String
 
     init(spec: StageSpec, pipeline: PipelineSpec) throws {
         let path = try spec.parameters.requiredString("file")
@@ -36,6 +38,13 @@ struct SQLConfiguration: Sendable {
             throw ConfigDiagnostic(
                 location: location, message: "sql file \(file.path) does not exist",
                 hint: "paths are relative to the folder of \(pipeline.file.lastPathComponent)")
+        }
+        do {
+            text = try String(contentsOf: file, encoding: .utf8)
+        } catch {
+            throw ConfigDiagnostic(
+                location: location, message: "sql file \(file.path) cannot be read as utf-8 text",
+                hint: "check its permissions and encoding")
         }
     }
 }

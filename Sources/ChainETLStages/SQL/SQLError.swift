@@ -1,7 +1,5 @@
 /// Failures of a `sql` stage.
 enum SQLError: Error, CustomStringConvertible {
-    /// The script file could not be read.
-    case unreadable(path: String, underlying: any Error)
     /// The script holds no statement.
     case empty(path: String)
     /// A statement uses a placeholder above `$4`.
@@ -11,8 +9,6 @@ enum SQLError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .unreadable(let path, let underlying):
-            return "cannot read sql file \(path): \(underlying)"
         case .empty(let path):
             return "sql file \(path) holds no statement; add at least one or remove the stage"
         case .unknownParameter(let path, let statement, let parameter):

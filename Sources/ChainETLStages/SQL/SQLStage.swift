@@ -24,15 +24,12 @@ public struct SQLStage: Stage {
 
     public var recordSchema: String { "sql-result/1" }
 
+    /// The script's text joins the config hash: editing the file reruns the stage.
+    public var configurationInputs: [String: String] { ["sql.text": configuration.text] }
+
     public func run(_ context: StageContext) throws -> StageOutcome {
         let path = configuration.file.path
-        let text: String
-        do {
-            text = try String(contentsOf: configuration.file, encoding: .utf8)
-        } catch {
-            throw SQLError.unreadable(path: path, underlying: error)
-        }
-        let script = SQLScript(text)
+        let script = SQLScript(configuration.text)
         guard !script.statements.isEmpty else { throw SQLError.empty(path: path) }
         let bindings = Self.bindings(for: context)
         for (number, statement) in zip(1..., script.statements) where statement.highestParameter > bindings.values.count

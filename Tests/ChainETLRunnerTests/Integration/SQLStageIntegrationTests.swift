@@ -56,6 +56,21 @@ struct SQLStageIntegrationTests {
         #expect(try count.int(row: 0, column: 0) == 2)
     }
 
+    @Test func editingTheFileRerunsTheStage() throws {
+        let table = "sql_" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let fixture = try RunnerFixture(
+            Self.pipeline("edit.sql"), files: ["sql/edit.sql": "CREATE TABLE IF NOT EXISTS \(table) (day date)"])
+        #expect(try fixture.run().result.status("daily") == .succeeded)
+        #expect(try fixture.run().result.status("daily") == .skipped)
+        let file = fixture.pipelineFile.deletingLastPathComponent().appendingPathComponent("sql/edit.sql")
+        try "CREATE TABLE IF NOT EXISTS \(table) (day date);\nINSERT INTO \(table) VALUES ($3)"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let edited = try fixture.run()
+        #expect(edited.result.status("daily") == .succeeded)
+        #expect(edited.result.report?.units.first?.reason == "config changed")
+        #expect(edited.result.report?.units.first?.counts?.rowsOut == 1)
+    }
+
     @Test func aFailingStatementRollsBackTheWholeFile() throws {
         let table = "sql_" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let connection = try PostgresConnection.connect(
