@@ -46,6 +46,9 @@ extension ChainETL {
         @Option(help: "Where checkpoints and run reports go (default: CHAINETL_WORKDIR or ./work).")
         var workdir: String?
 
+        @Option(help: "Write Prometheus textfile metrics here after the run (for node_exporter).")
+        var metricsFile: String?
+
         @OptionGroup var logging: LoggingOptions
 
         func validate() throws {
@@ -66,7 +69,8 @@ extension ChainETL {
                 force: force, dryRun: dryRun, allowOpen: allowOpen, jobs: jobs, databaseURL: databaseURL,
                 workdir: URL(fileURLWithPath: workdir ?? environment["CHAINETL_WORKDIR"] ?? "work", isDirectory: true)
                     .standardizedFileURL,
-                arguments: CommandLineArguments.redacted(CommandLine.arguments))
+                arguments: CommandLineArguments.redacted(CommandLine.arguments),
+                metricsFile: metricsFile.map { URL(fileURLWithPath: $0) })
             let result = PipelineRunner(request: request, environment: environment, logger: logger, console: console)
                 .run()
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }

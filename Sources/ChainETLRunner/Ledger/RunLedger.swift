@@ -109,6 +109,17 @@ final class RunLedger: @unchecked Sendable {
         }
     }
 
+    /// When the pipeline's latest successful run finished (this run included once finished).
+    func lastSuccess() throws -> Date? {
+        let rows = try execute(
+            SQLQuery(
+                """
+                SELECT extract(epoch FROM max(finished_at))::float8 FROM etl_runs
+                WHERE pipeline = $1 AND status = 'succeeded'
+                """, [pipeline]))
+        return rows.value(row: 0, column: 0).flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+    }
+
     /// The stages of `partition` whose latest unit failed or was blocked (for `--select failed`).
     func failedStages(partition: PartitionDay) throws -> Set<String> {
         let rows = try execute(

@@ -196,6 +196,14 @@ public final class PipelineRunner {
         } catch {
             logger.error("run status not recorded in the ledger", metadata: ["error": "\(error)"])
         }
+        if let metricsFile = request.metricsFile {
+            do {
+                try MetricsFile(url: metricsFile).write(report, lastSuccess: try? ledger.lastSuccess())
+            } catch {
+                logger.error(
+                    "metrics file not written", metadata: ["path": "\(metricsFile.path)", "error": "\(error)"])
+            }
+        }
         let failures = RunSummary.failureLines(report) + lockMessages
         console.closing(
             summary: report.summary, failures: failures, resume: report.resumeCommand, runID: runID,

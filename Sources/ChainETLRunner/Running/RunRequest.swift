@@ -16,11 +16,13 @@ public struct RunRequest: Sendable {
     public var workdir: URL
     /// The command line with secrets removed, for the ledger and the report.
     public var arguments: [String]
+    /// `--metrics-file`: where to write Prometheus textfile metrics after the run.
+    public var metricsFile: URL?
 
     public init(
         pipelineFile: URL, partitions: PartitionRequest = .yesterday, selections: [String] = [], force: Bool = false,
         dryRun: Bool = false, allowOpen: Bool = false, jobs: Int = 2, databaseURL: String? = nil, workdir: URL,
-        arguments: [String] = []
+        arguments: [String] = [], metricsFile: URL? = nil
     ) {
         self.pipelineFile = pipelineFile
         self.partitions = partitions
@@ -32,5 +34,6 @@ public struct RunRequest: Sendable {
         self.databaseURL = databaseURL
         self.workdir = workdir
         self.arguments = arguments
+        self.metricsFile = metricsFile
     }
 }

@@ -54,7 +54,8 @@ final class RunnerFixture {
     /// Runs the pipeline in-process and returns the result plus everything printed to stderr.
     func run(
         partitions: PartitionRequest = .single(PartitionDay("2026-11-20")!), select: [String] = [], force: Bool = false,
-        dryRun: Bool = false, jobs: Int = 2, databaseURL: String? = nil, environment: [String: String] = [:]
+        dryRun: Bool = false, jobs: Int = 2, databaseURL: String? = nil, environment: [String: String] = [:],
+        metricsFile: URL? = nil
     ) throws -> (result: RunResult, stderr: String, stdout: [String]) {
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: logFile)
@@ -66,7 +67,7 @@ final class RunnerFixture {
         let request = RunRequest(
             pipelineFile: pipelineFile, partitions: partitions, selections: select, force: force, dryRun: dryRun,
             jobs: jobs, databaseURL: databaseURL ?? self.databaseURL, workdir: workdir,
-            arguments: ["chainetl", "run", pipelineFile.path])
+            arguments: ["chainetl", "run", pipelineFile.path], metricsFile: metricsFile)
         var env = environment
         env["CHAINETL_SCHEMAS"] = Self.schemas
         let result = PipelineRunner(request: request, environment: env, logger: logger, console: console).run()

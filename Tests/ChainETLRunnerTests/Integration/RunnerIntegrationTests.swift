@@ -60,6 +60,25 @@ struct RunnerIntegrationTests {
         #expect(stages.value(row: 0, column: 3) == copyManifest?.contentHash)
     }
 
+    @Test func theMetricsFileHasStageRowsAndTheLastSuccess() throws {
+        let fixture = try RunnerFixture(Self.chain)
+        let metrics = fixture.root.appendingPathComponent("metrics/chainetl.prom")
+        let (result, _, _) = try fixture.run(metricsFile: metrics)
+        #expect(result.exitCode == 0)
+        let text = try String(contentsOf: metrics, encoding: .utf8)
+        let pipeline = "pipeline=\"\(fixture.pipelineName)\""
+        #expect(text.contains("# TYPE chainetl_stage_rows_out gauge"))
+        #expect(text.contains("chainetl_stage_rows_out{\(pipeline),stage=\"copy2\"} 50\n"))
+        #expect(text.contains("chainetl_stage_units{\(pipeline),stage=\"emit\",status=\"succeeded\"} 1\n"))
+        #expect(text.contains("chainetl_run_exit_code{\(pipeline)} 0\n"))
+        let success = try #require(
+            text.split(separator: "\n").first { $0.hasPrefix("chainetl_last_success_timestamp_seconds{") })
+        let seconds = try #require(Double(success.split(separator: " ").last!))
+        #expect(abs(seconds - Date().timeIntervalSince1970) < 600)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: metrics.deletingLastPathComponent().path)
+        #expect(leftovers == ["chainetl.prom"])
+    }
+
     @Test func aSecondRunSkipsAndForceRerunsEverything() throws {
         let fixture = try RunnerFixture(Self.chain)
         _ = try fixture.run()

@@ -149,6 +149,74 @@ struct RunCommandTests {
         #expect(manifest.totalRows == rows)
     }
 
+    @Test func anInterruptedBackfillResumesWithoutRepeatingCompletedWork() throws {
+        let pipeline = try E2EPipeline(
+            """
+            stages:
+              - id: emit
+                uses: test/emit
+                with: { rows: 20000 }
+              - id: copy
+                uses: test/copy
+                needs: [emit]
+            """)
+        let range = ["--from", "2026-10-01", "--to", "2026-10-10", "--jobs", "2"]
+        let running = try pipeline.start(range)
+        // Kill -9 once a few days are complete and others are still to do.
+        let someDone = ChainETLProcess.waitUntil(seconds: 120) {
+            let days = (1...10).map { String(format: "2026-10-%02d", $0) }
+            let done = days.filter {
+                FileManager.default.fileExists(
+                    atPath: pipeline.checkpoint("copy", $0).appendingPathComponent("_manifest.json").path)
+            }
+            return done.count >= 3
+        }
+        #expect(someDone)
+        kill(running.process.processIdentifier, SIGKILL)
+        _ = try running.wait()
+
+        let resumed = try pipeline.run(range + ["--log-format", "json"])
+        #expect(resumed.exitCode == 0, "\(resumed.stderr.suffix(2000))")
+
+        let connection = try PostgresConnection.connect(
+            url: pipeline.databaseURL, applicationName: "e2e", logger: Logger(label: "e2e"))
+        defer { connection.close() }
+        let runs = try connection.execute(
+            SQLQuery("SELECT id, status FROM etl_runs WHERE pipeline = $1 ORDER BY started_at", [pipeline.name]))
+        #expect(runs.count == 2)
+        #expect(runs.value(row: 0, column: 1) == "running")  // killed: never finished
+        #expect(runs.value(row: 1, column: 1) == "succeeded")
+        let units = try connection.execute(
+            SQLQuery(
+                """
+                SELECT run_id, stage || '@' || partition::text, status FROM etl_stage_runs
+                WHERE pipeline = $1 ORDER BY started_at
+                """, [pipeline.name]))
+        var firstRunDone: Set<String> = []
+        var secondRunRan: Set<String> = []
+        var secondRunAll: Set<String> = []
+        for row in 0..<units.count {
+            let unit = units.value(row: row, column: 1)!
+            let status = units.value(row: row, column: 2)!
+            if units.value(row: row, column: 0) == runs.value(row: 0, column: 0) {
+                if status == "succeeded" { firstRunDone.insert(unit) }
+            } else {
+                secondRunAll.insert(unit)
+                if status == "succeeded" { secondRunRan.insert(unit) }
+            }
+        }
+        #expect(firstRunDone.count >= 6)
+        #expect(secondRunAll.count == 20)
+        #expect(firstRunDone.isDisjoint(with: secondRunRan), "completed work was repeated")
+        #expect(!secondRunRan.isEmpty)
+        for day in 1...10 {
+            let manifestURL = pipeline.checkpoint("copy", String(format: "2026-10-%02d", day))
+                .appendingPathComponent("_manifest.json")
+            let manifest = try JSONDecoder().decode(CheckpointManifest.self, from: Data(contentsOf: manifestURL))
+            #expect(manifest.counts.rowsOut == 20000)
+        }
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let pipeline = try E2EPipeline(Self.chain)
         let badDay = try pipeline.run(["--partition", "2026-02-30"])
