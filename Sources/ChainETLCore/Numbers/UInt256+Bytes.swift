@@ -109,22 +109,19 @@ extension UInt256 {
         }
     }
 
-    /// Appends `value` in decimal, left-padded with zeros to `minimumDigits`.
+    /// Appends `value` in decimal, left-padded with zeros to `minimumDigits` (at most 20).
     static func appendDecimal(_ value: UInt64, to buffer: inout [UInt8], minimumDigits: Int) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, enough for 20 digits
         withUnsafeMutableBytes(of: &digits) { scratch in
+            // Fill from the end so the digits come out in order and append in one copy.
             var remaining = value
-            var count = 0
+            var start = scratch.count
             repeat {
-                scratch[count] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                start -= 1
+                scratch[start] = UInt8(ascii: "0") + UInt8(remaining % 10)
                 remaining /= 10
-                count += 1
-            } while remaining > 0 || count < minimumDigits
-            var index = count - 1
-            while index >= 0 {
-                buffer.append(scratch[index])
-                index -= 1
-            }
+            } while remaining > 0 || scratch.count - start < minimumDigits
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[start...]))
         }
     }
 

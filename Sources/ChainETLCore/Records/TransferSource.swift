@@ -14,11 +14,18 @@ public enum TransferSource: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// The source named by the UTF-8 bytes `name` (exact match), or nil.
     public init?(utf8 name: UnsafeRawBufferPointer) {
-        for candidate in Self.allCases where candidate.utf8Name.elementsEqual(name) {
-            self = candidate
-            return
+        // Switch on the length first: this runs once per raw line, so no `allCases` array.
+        let candidate: TransferSource
+        switch name.count {
+        case 13: candidate = .blockscoutV2
+        case 14: candidate = .etherscanLogs
+        case 15: candidate = .blockscoutLogs
+        case 17: candidate = .etherscanTokentx
+        case 18: candidate = .blockscoutTokentx
+        default: return nil
         }
-        return nil
+        guard candidate.utf8Name.elementsEqual(name) else { return nil }
+        self = candidate
     }
 
     /// The name's UTF-8 bytes, in static storage (valid for the life of the process).

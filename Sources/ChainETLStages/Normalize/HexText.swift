@@ -17,10 +17,26 @@ enum HexText {
         text.count >= 2 && text[0] == UInt8(ascii: "0") && text[1] | 0x20 == UInt8(ascii: "x")
     }
 
-    /// Whether every byte of `text[range]` is a hex digit.
+    /// Maps each byte to its lowercase hex digit character, or 0 when it is not a hex digit.
+    private static let lowercaseDigit: [UInt8] = (0..<256).map { value in
+        let byte = UInt8(value)
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): return byte
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte | 0x20
+        default: return 0
+        }
+    }
+
+    /// Whether every byte of `text[range]` is a hex digit (either case).
+    ///
+    /// A table lookup and a running minimum, no early exit: nearly every input is valid, so the
+    /// loop runs without branches.
     static func isHex(_ text: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
-        for index in range where digitValue(text[index]) == nil { return false }
-        return true
+        lowercaseDigit.withUnsafeBufferPointer { table in
+            var minimum: UInt8 = 0xFF
+            for index in range { minimum = min(minimum, table[Int(text[index])]) }
+            return minimum != 0
+        }
     }
 
     /// Replaces `buffer` with `0x` + the lowercased digits when `text` is exactly `0x` +
@@ -28,17 +44,19 @@ enum HexText {
     static func copyLowercased(_ text: UnsafeRawBufferPointer, digits: Int, into buffer: inout [UInt8]) -> Bool {
         guard text.count == digits + 2, hasPrefix(text) else { return false }
         buffer.removeAll(keepingCapacity: true)
-        buffer.append(UInt8(ascii: "0"))
-        buffer.append(UInt8(ascii: "x"))
-        for index in 2..<text.count {
-            let byte = text[index]
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): buffer.append(byte)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): buffer.append(byte | 0x20)
-            default: return false
+        buffer.append(contentsOf: text)
+        return lowercaseDigit.withUnsafeBufferPointer { table in
+            buffer.withUnsafeMutableBufferPointer { bytes in
+                bytes[1] = UInt8(ascii: "x")
+                var minimum: UInt8 = 0xFF
+                for index in 2..<bytes.count {
+                    let digit = table[Int(bytes[index])]
+                    bytes[index] = digit
+                    minimum = min(minimum, digit)
+                }
+                return minimum != 0
             }
         }
-        return true
     }
 
     /// Parses a `0x`-prefixed hex integer into an `Int`. `"0x"` is zero (Etherscan's quirk).

@@ -41,7 +41,7 @@ struct RowReader {
         var sawNull = false
         var problem: QuarantineReason?
         do {
-            try scanner.forEachElement(of: topics) { element in
+            try RawLineWalker(scanner: scanner).forEachElement(of: topics) { element in
                 defer { index += 1 }
                 switch element.kind {
                 case .null:
@@ -86,15 +86,18 @@ struct RowReader {
         guard text.count == 66, HexText.hasPrefix(text), HexText.isHex(text, 2..<66) else {
             throw .quarantine(.invalidTopic(index: index, detail: "is not 0x + 64 hex digits"))
         }
-        for position in 2..<26 where text[position] != UInt8(ascii: "0") {
+        var padding: UInt8 = 0
+        for position in 2..<26 { padding |= text[position] ^ UInt8(ascii: "0") }
+        guard padding == 0 else {
             throw .quarantine(.invalidTopic(index: index, detail: "does not hold a zero-padded address"))
         }
         buffer.removeAll(keepingCapacity: true)
         buffer.append(UInt8(ascii: "0"))
         buffer.append(UInt8(ascii: "x"))
-        for position in 26..<66 {
-            let byte = text[position]
-            buffer.append(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F") ? byte | 0x20 : byte)
+        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[26..<66]))
+        // Setting bit 0x20 lowercases A-F and leaves digits unchanged.
+        buffer.withUnsafeMutableBufferPointer { bytes in
+            for index in 2..<bytes.count { bytes[index] |= 0x20 }
         }
     }
 
