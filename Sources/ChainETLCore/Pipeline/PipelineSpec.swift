@@ -135,11 +135,18 @@ public indirect enum ConfigValue: Sendable, Hashable {
 
     public func hash(into hasher: inout Hasher) {
         switch self {
-        case .scalar(let text): hasher.combine(0); hasher.combine(text)
-        case .sequence(let items): hasher.combine(1); hasher.combine(items)
+        case .scalar(let text):
+            hasher.combine(0)
+            hasher.combine(text)
+        case .sequence(let items):
+            hasher.combine(1)
+            hasher.combine(items)
         case .mapping(let pairs):
             hasher.combine(2)
-            for pair in pairs { hasher.combine(pair.key); hasher.combine(pair.value) }
+            for pair in pairs {
+                hasher.combine(pair.key)
+                hasher.combine(pair.value)
+            }
         case .null: hasher.combine(3)
         }
     }

@@ -1,0 +1,131 @@
+import Crypto
+
+/// The stage config hash that checkpoint manifests record, so a changed config reruns the stage.
+///
+/// What is hashed (SHA-256, lowercase hex) is one line of canonical JSON (keys sorted, no spaces):
+/// - `format`: `chainetl-stage-config/1`, bumped if this rendering ever changes;
+/// - `kind`: the stage's `uses:`;
+/// - `needs`: the `needs:` ids, sorted (their order carries no meaning);
+/// - `with`: the interpolated `with:` values, mapping keys sorted, every scalar as its text
+///   (`6` and `"6"` hash the same), without source locations, so moving a stage in the file or
+///   reformatting its YAML does not change the hash;
+/// - `chains`: every chain, sorted by name, with `name`, `chain_id`, `explorer`, `base_url`,
+///   `api_key_env` (the variable's *name*, never the key), `confirmations`, `tokens` (sorted by
+///   address: `address`, `symbol`, `decimals`) and `accounts` (sorted).
+///
+/// Rate limits are deliberately left out: changing how fast chainetl may call an explorer does not
+/// change what a stage produces, so it must not invalidate checkpoints. The pipeline's name and
+/// the stage's id are left out too: they already locate the checkpoint.
+extension PipelineSpec {
+    /// The config hash of the stage with id `stageID`, or nil when there is no such stage.
+    public func configHash(forStage stageID: String) -> String? {
+        stage(id: stageID).map { configHash(forStage: $0) }
+    }
+
+    /// The config hash of `stage` (which should be one of this pipeline's stages).
+    public func configHash(forStage stage: StageSpec) -> String {
+        let digest = SHA256.hash(data: Array(canonicalConfig(forStage: stage).utf8))
+        return digest.map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// The exact text `configHash(forStage:)` hashes.
+    func canonicalConfig(forStage stage: StageSpec) -> String {
+        let chains: [CanonicalJSON] = chains.sorted { $0.name < $1.name }.map { chain in
+            .object([
+                "name": .string(chain.name),
+                "chain_id": .integer(chain.chainID),
+                "explorer": .string(chain.explorer.rawValue),
+                "base_url": .string(chain.baseURL),
+                "api_key_env": chain.apiKeyEnv.map(CanonicalJSON.string) ?? .null,
+                "confirmations": .integer(chain.confirmations),
+                "tokens": .array(
+                    chain.tokens.sorted { $0.address < $1.address }.map { token in
+                        .object([
+                            "address": .string(token.address),
+                            "symbol": token.symbol.map(CanonicalJSON.string) ?? .null,
+                            "decimals": token.decimals.map(CanonicalJSON.integer) ?? .null,
+                        ])
+                    }),
+                "accounts": .array(chain.accounts.sorted().map(CanonicalJSON.string)),
+            ])
+        }
+        let root = CanonicalJSON.object([
+            "format": .string("chainetl-stage-config/1"),
+            "kind": .string(stage.kind),
+            "needs": .array(stage.needs.sorted().map(CanonicalJSON.string)),
+            "with": CanonicalJSON(stage.parameters.value),
+            "chains": .array(chains),
+        ])
+        var text = ""
+        root.render(into: &text)
+        return text
+    }
+}
+
+/// A JSON value rendered canonically: object keys sorted by their UTF-8 bytes, no whitespace.
+private indirect enum CanonicalJSON {
+    case string(String)
+    case integer(Int)
+    case null
+    case array([CanonicalJSON])
+    case object([String: CanonicalJSON])
+
+    init(_ value: ConfigValue) {
+        switch value {
+        case .scalar(let text): self = .string(text)
+        case .null: self = .null
+        case .sequence(let items): self = .array(items.map { CanonicalJSON($0.value) })
+        case .mapping(let pairs):
+            var object: [String: CanonicalJSON] = [:]
+            for pair in pairs where object[pair.key] == nil { object[pair.key] = CanonicalJSON(pair.value.value) }
+            self = .object(object)
+        }
+    }
+
+    func render(into text: inout String) {
+        switch self {
+        case .string(let string): Self.renderString(string, into: &text)
+        case .integer(let number): text += String(number)
+        case .null: text += "null"
+        case .array(let items):
+            text += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { text += "," }
+                item.render(into: &text)
+            }
+            text += "]"
+        case .object(let members):
+            text += "{"
+            for (index, key) in members.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes($1.utf8) })
+                .enumerated()
+            {
+                if index > 0 { text += "," }
+                Self.renderString(key, into: &text)
+                text += ":"
+                members[key]?.render(into: &text)
+            }
+            text += "}"
+        }
+    }
+
+    private static func renderString(_ string: String, into text: inout String) {
+        text += "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+
+/// Sends explorer requests: waits for the key's token bucket, counts the daily quota, calls the
+/// transport, decodes, and retries retryable failures per `RetryPolicy` (sleeping on the clock).
+///
+/// One executor serves one extraction on one worker thread; the bucket and quota it draws from are
+/// shared process-wide.
+public final class ExplorerRequestExecutor {
+    private let transport: any HTTPTransport
+    private let limiter: TokenBucket
+    private let quota: DailyQuotaGate?
+    private let policyTemplate: RetryPolicy
+    private let clock: any MonotonicClock
+    private var random: ErasedRandomNumberGenerator
+    private let secret: String?
+    private let logger: Logger
+    private let currentDate: () -> Date
+    private let onEvent: (ExplorerEvent) -> Void
+
+    /// HTTP calls sent, retries included (for `plan`, bench and the simulator's request count).
+    public private(set) var requestCount = 0
+    /// Calls the server throttled.
+    public private(set) var throttleCount = 0
+    /// Failed attempts that were retried.
+    public private(set) var retryCount = 0
+
+    /// - Parameters:
+    ///   - secret: the API key value, scrubbed from any server text that ends up in an error.
+    ///   - onEvent: called for each retry and throttle (on the calling thread).
+    public init(
+        transport: any HTTPTransport, limiter: TokenBucket, quota: DailyQuotaGate? = nil,
+        retryPolicy: RetryPolicy = RetryPolicy(), clock: any MonotonicClock = SystemMonotonicClock(),
+        random: any RandomNumberGenerator = SystemRandomNumberGenerator(), secret: String?, logger: Logger,
+        currentDate: @escaping () -> Date = { Date() },
+        onEvent: @escaping (ExplorerEvent) -> Void = { _ in }
+    ) {
+        self.transport = transport
+        self.limiter = limiter
+        self.quota = quota
+        self.policyTemplate = retryPolicy
+        self.clock = clock
+        self.random = ErasedRandomNumberGenerator(base: random)
+        self.secret = secret
+        self.logger = logger
+        self.currentDate = currentDate
+        self.onEvent = onEvent
+    }
+
+    /// Sends `request` until `decode` accepts the response or the failure is fatal.
+    ///
+    /// `queryTimeout` and `resultWindowTooLarge` are thrown at once: the walker decides what to do.
+    public func perform<T>(_ request: HTTPRequest, decode: (HTTPResponse) throws -> T) throws -> T {
+        var policy = policyTemplate
+        while true {
+            limiter.acquire()
+            try quota?.consumeOne()
+            requestCount += 1
+            let failure: ExplorerError
+            var retryAfter: TimeInterval?
+            do {
+                let response = try transport.get(request)
+                retryAfter = response.retryAfter(now: currentDate())
+                return try decode(response)
+            } catch let error as ExplorerError {
+                failure = error
+            } catch {
+                failure = .transport(
+                    .other(RedactedURL.scrub(String(describing: type(of: error)), secret: secret)),
+                    request: request.redacted)
+            }
+            try waitBeforeRetry(after: failure, retryAfter: retryAfter, policy: &policy, request: request)
+        }
+    }
+
+    /// Applies `policy` to `failure`: sleeps (reporting a retry or throttle event) when the request
+    /// may be sent again, throws the final error otherwise.
+    public func waitBeforeRetry(
+        after failure: ExplorerError, retryAfter: TimeInterval? = nil, policy: inout RetryPolicy, request: HTTPRequest
+    ) throws {
+        switch policy.failed(failure, retryAfter: retryAfter, using: &random) {
+        case .fail(let error):
+            throw error
+        case .retry(let delay):
+            retryCount += 1
+            if failure.isThrottle {
+                throttleCount += 1
+                // Hold every worker on this key back, not only this one.
+                limiter.pause(for: max(1, delay))
+            }
+            logger.warning(
+                "explorer request failed, retrying",
+                metadata: [
+                    "explorer.request": "\(request.redacted)",
+                    "explorer.error": "\(failure)",
+                    "retry.attempt": "\(policy.failures)",
+                    "retry.delay.ms": "\(Int(delay * 1000))",
+                ])
+            onEvent(
+                ExplorerEvent(
+                    kind: failure.isThrottle ? .throttled : .retry, message: failure.description,
+                    request: request.redacted, attempt: policy.failures, delay: delay))
+            clock.sleep(until: clock.now() + delay)
+        }
+    }
+}
+
+/// Lets the executor keep an injected generator of any type (tests seed one; production uses
+/// `SystemRandomNumberGenerator`).
+private struct ErasedRandomNumberGenerator: RandomNumberGenerator {
+    var base: any RandomNumberGenerator
+
+    mutating func next() -> UInt64 { base.next() }
+}

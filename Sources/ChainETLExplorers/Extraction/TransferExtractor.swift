@@ -1,0 +1,182 @@
+import ChainETLCore
+import Foundation
+import Logging
+
+/// Extracts the transfer rows of one chain and source kind, block range by block range.
+///
+/// Drives `BlockWindowWalker` with an `ExplorerClient` through an `ExplorerRequestExecutor`
+/// (shared token bucket, daily quota, retries) and hands every row to the sink exactly once, in
+/// ascending block order, with the request metadata of the raw checkpoint line. Blocking: run it on
+/// a worker thread. One extractor is used by one thread at a time.
+public final class TransferExtractor {
+    public let source: ExplorerSourceKind
+    public let client: any ExplorerClient
+    public let executor: ExplorerRequestExecutor
+    /// Rows asked per page (≤ 1,000).
+    public let offset: Int
+    private let retryPolicy: RetryPolicy
+    private let logger: Logger
+    private let currentDate: () -> Date
+    private let onEvent: (ExplorerEvent) -> Void
+    private let onProgress: (ExtractionProgress) -> Void
+    /// The page size the server was seen to honour, carried from one walk to the next.
+    private var knownPageSize: Int?
+
+    /// - Parameters:
+    ///   - endpoint: base URL, chain id and the API key *value* (read by the caller from the env
+    ///     var named in the config).
+    ///   - limiter: the key's bucket from `RateLimiterRegistry.shared`.
+    ///   - quota: the key's daily quota counter, if the chain has `per_day`.
+    ///   - onEvent: retries, throttles, window splits, page-size changes (for `etl_events`).
+    ///   - onProgress: called after every page.
+    public init(
+        source: ExplorerSourceKind, endpoint: ExplorerEndpoint, transport: any HTTPTransport, limiter: TokenBucket,
+        quota: DailyQuotaGate? = nil, offset: Int = 1000, retryPolicy: RetryPolicy = RetryPolicy(),
+        clock: any MonotonicClock = SystemMonotonicClock(),
+        random: any RandomNumberGenerator = SystemRandomNumberGenerator(), logger: Logger,
+        currentDate: @escaping () -> Date = { Date() },
+        onEvent: @escaping (ExplorerEvent) -> Void = { _ in },
+        onProgress: @escaping (ExtractionProgress) -> Void = { _ in }
+    ) {
+        self.source = source
+        self.client = source.isBlockscout ? BlockscoutClient(endpoint: endpoint) : EtherscanClient(endpoint: endpoint)
+        self.offset = max(1, min(offset, 1000))
+        self.retryPolicy = retryPolicy
+        self.logger = logger
+        self.currentDate = currentDate
+        self.onEvent = onEvent
+        self.onProgress = onProgress
+        self.executor = ExplorerRequestExecutor(
+            transport: transport, limiter: limiter, quota: quota, retryPolicy: retryPolicy, clock: clock,
+            random: random, secret: endpoint.apiKey, logger: logger, currentDate: currentDate, onEvent: onEvent)
+    }
+
+    /// HTTP calls sent so far by this extractor, retries included.
+    public var requestCount: Int { executor.requestCount }
+
+    /// The chain head as the explorer sees it.
+    public func headBlockNumber() throws -> Int {
+        try client.headBlockNumber(using: executor)
+    }
+
+    /// The day's block range, via `getblocknobytime`.
+    public func resolve(day: PartitionDay) throws -> DayBlockRange {
+        try DayBlockRange.resolve(day: day, client: client, executor: executor)
+    }
+
+    /// Sends every row of `target` in `[fromBlock, toBlock]` to `sink`, ascending, each block once.
+    ///
+    /// `toBlock` must already be at or below head − confirmations: the walk never moves it. Throws
+    /// the first fatal `ExplorerError` (or the sink's error); the rows already sunk are then
+    /// incomplete and the caller discards its output.
+    @discardableResult
+    public func extract(
+        target: ExtractionTarget, fromBlock: Int, toBlock: Int, sink: (RawExplorerRow) throws -> Void
+    ) throws -> ExtractionProgress {
+        let callsBefore = executor.requestCount
+        var progress = ExtractionProgress(
+            source: source, target: target.description, blocksTotal: max(0, toBlock - fromBlock + 1))
+        var walker = BlockWindowWalker(
+            startBlock: fromBlock, endBlock: toBlock, offset: offset, pagesWithinBlock: source.pagesWithinBlock,
+            knownPageSize: knownPageSize)
+        var unsplittable = retryPolicy
+        var action = walker.start()
+        logger.debug(
+            "explorer extraction started",
+            metadata: [
+                "explorer.source": "\(source)", "explorer.target": "\(target)",
+                "blocks.from": "\(fromBlock)", "blocks.to": "\(toBlock)",
+            ])
+        while true {
+            switch action {
+            case .finished:
+                if let size = walker.confirmedPageSize { knownPageSize = size }
+                progress.calls = executor.requestCount - callsBefore
+                progress.blocksDone = progress.blocksTotal
+                progress.estimatedRemainingCalls = 0
+                return progress
+            case .failed(let failure):
+                throw error(for: failure, target: target, window: walker)
+            case .fetch(let window):
+                let request = try client.transfersRequest(source: source, target: target, window: window)
+                let fetchedAt = RawExplorerRow.timestamp(currentDate())
+                let rows: [ExplorerRow]
+                do {
+                    rows = try executor.perform(request) { response in
+                        try ExplorerResponseParser.rows(
+                            from: response, request: request.redacted, secret: client.endpoint.apiKey)
+                    }
+                } catch ExplorerError.queryTimeout(let text, let redacted) {
+                    let failure = ExplorerError.queryTimeout(text, request: redacted)
+                    if let next = walker.queryTimedOut() {
+                        onEvent(
+                            ExplorerEvent(
+                                kind: .windowSplit, message: "query timeout on \(window); window split",
+                                request: redacted))
+                        action = next
+                    } else {
+                        // A single block cannot shrink: treat the timeout as transient load.
+                        let transient = ExplorerError.temporarilyUnavailable(text, request: redacted)
+                        do {
+                            try executor.waitBeforeRetry(after: transient, policy: &unsplittable, request: request)
+                        } catch {
+                            throw ExplorerError.retriesExhausted(attempts: unsplittable.failures, last: failure)
+                        }
+                    }
+                    continue
+                } catch ExplorerError.resultWindowTooLarge(_, let redacted) {
+                    action = walker.resultWindowExceeded()
+                    onEvent(
+                        ExplorerEvent(
+                            kind: .pageSizeReduced,
+                            message: "result window too large for \(window); page size now \(walker.offset)",
+                            request: redacted))
+                    continue
+                }
+                unsplittable.succeeded()
+                let outcome = walker.pageArrived(blockNumbers: rows.map(\.blockNumber))
+                if let cap = outcome.detectedCap {
+                    onEvent(
+                        ExplorerEvent(
+                            kind: .pageCapDetected,
+                            message: "explorer returns at most \(cap) rows per page although \(window.offset) were asked",
+                            request: request.redacted))
+                }
+                if case .failed(let failure) = outcome.next {
+                    throw error(for: failure, target: target, window: walker, request: request.redacted)
+                }
+                for row in rows.prefix(outcome.emitCount) {
+                    try sink(
+                        RawExplorerRow(
+                            source: source, endpoint: source.endpoint, contract: target.contract,
+                            address: target.address, fromBlock: window.fromBlock, toBlock: window.toBlock,
+                            page: window.page, offset: window.offset, fetchedAt: fetchedAt, row: row))
+                }
+                progress.rows += outcome.emitCount
+                progress.windowsDone += 1
+                progress.calls = executor.requestCount - callsBefore
+                progress.blocksDone = progress.blocksTotal - walker.remainingBlocks
+                if progress.blocksDone > 0 {
+                    let perCall = Double(progress.blocksDone) / Double(max(1, progress.windowsDone))
+                    progress.estimatedRemainingCalls = Int((Double(walker.remainingBlocks) / perCall).rounded(.up))
+                }
+                onProgress(progress)
+                action = outcome.next
+            }
+        }
+    }
+
+    private func error(
+        for failure: BlockWindowWalker.Failure, target: ExtractionTarget, window walker: BlockWindowWalker,
+        request: RedactedURL? = nil
+    ) -> ExplorerError {
+        switch failure {
+        case .blockTooDense(let block, let rowsSeen, let reason):
+            return .blockTooDense(
+                chainID: client.endpoint.chainID, target: "\(source) \(target)", block: block, rowsSeen: rowsSeen,
+                reason: reason)
+        case .rowsOutOfOrder(let reason):
+            return .unexpectedRows(reason, request: request ?? RedactedURL(client.endpoint.baseURL))
+        }
+    }
+}

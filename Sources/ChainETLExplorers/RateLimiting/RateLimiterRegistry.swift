@@ -1,0 +1,47 @@
+import Foundation
+
+/// The process-wide set of token buckets: exactly one per API key, whatever chain uses it.
+///
+/// Etherscan's limit is per key (and cumulative across chains), so every extractor that uses the
+/// same key must draw from the same bucket. When two configurations give different rates for one
+/// key, the lower rate wins.
+public final class RateLimiterRegistry: @unchecked Sendable {
+    // `@unchecked`: `buckets` is guarded by `lock`; buckets are themselves thread-safe.
+    /// The registry shared by everything in this process.
+    public static let shared = RateLimiterRegistry()
+
+    private let lock = NSLock()
+    private let clock: any MonotonicClock
+    private let utilization: Double
+    private var buckets: [APIKeyFingerprint: TokenBucket] = [:]
+
+    public init(clock: any MonotonicClock = SystemMonotonicClock(), utilization: Double = 0.95) {
+        self.clock = clock
+        self.utilization = utilization
+    }
+
+    /// The bucket for `apiKey` (created at `ratePerSecond`, or lowered to it if slower).
+    public func bucket(apiKey: String?, ratePerSecond: Double) -> TokenBucket {
+        bucket(for: APIKeyFingerprint(apiKey: apiKey), ratePerSecond: ratePerSecond)
+    }
+
+    /// The bucket for a fingerprint (created at `ratePerSecond`, or lowered to it if slower).
+    public func bucket(for fingerprint: APIKeyFingerprint, ratePerSecond: Double) -> TokenBucket {
+        lock.lock()
+        defer { lock.unlock() }
+        if let existing = buckets[fingerprint] {
+            existing.limitRate(to: ratePerSecond)
+            return existing
+        }
+        let created = TokenBucket(ratePerSecond: ratePerSecond, utilization: utilization, clock: clock)
+        buckets[fingerprint] = created
+        return created
+    }
+
+    /// How many distinct keys have a bucket.
+    public var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return buckets.count
+    }
+}
