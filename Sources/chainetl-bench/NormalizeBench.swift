@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLSimulator
 import ChainETLStages
 
 #if canImport(Glibc)
@@ -28,8 +29,8 @@ struct NormalizeBenchResult: Sendable {
     }
 }
 
-/// Normalizes `rows` generated raw lines (mixed getLogs and tokentx, some ERC-721 and identical
-/// transfers) on the calling thread `repetitions` times and returns the fastest run (the machine
+/// Normalizes `rows` raw lines from the simulator's generator (all four endpoints, ERC-721 logs,
+/// identical transfers, values up to 2^256 − 1) on the calling thread `repetitions` times and returns the fastest run (the machine
 /// is shared, so the best run is the least disturbed). Input lines are generated before timing;
 /// the output buffer is drained every MiB as a checkpoint writer would.
 func runNormalizeBench(rows: Int, repetitions: Int = 3) throws -> NormalizeBenchResult {
@@ -45,9 +46,7 @@ func runNormalizeBench(rows: Int, repetitions: Int = 3) throws -> NormalizeBench
 
 private func normalizeOnce(_ input: NormalizeBenchInput, partition: PartitionDay) throws -> NormalizeBenchResult {
     let rows = input.lines.count
-    var normalizer = TransferNormalizer(
-        chainID: 1, partition: partition,
-        tokens: TokenMetadataLookup([TokenMetadata(address: NormalizeBenchInput.token, symbol: "USDC", name: "USD Coin", decimals: 6)]))
+    var normalizer = TransferNormalizer(chainID: 1, partition: partition, tokens: input.tokens)
     var records = JSONLineWriter(capacity: 2 << 20)
     var quarantine = JSONLineWriter()
     var recordBytes = 0
@@ -73,89 +72,48 @@ private func normalizeOnce(_ input: NormalizeBenchInput, partition: PartitionDay
         rows: rows, seconds: seconds, cpuSeconds: cpuSeconds, recordBytes: recordBytes, counts: normalizer.counts)
 }
 
-/// Raw checkpoint lines shaped like Etherscan's (see shared/fixtures/explorers), in one buffer.
+/// Raw checkpoint lines built by the simulator's generator and row writer (the bytes the
+/// explorers send), in one buffer. Blocks of one day of chain 1 are taken in order; each block's
+/// rows come in one endpoint's format, rotating over the four, so the mix is 1/4 each.
 struct NormalizeBenchInput {
-    static let token = "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"
-    static let transferTopic = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
-
     var bytes: [UInt8] = []
     var lines: [Range<Int>] = []
+    let tokens: TokenMetadataLookup
 
     init(rows: Int, partition: PartitionDay) {
-        var random = NormalizeBenchRandom(seed: 20_261_120)
-        var block = 23_000_000
-        var time = partition.startUnixSeconds
-        var txHash = ""
-        let perDay = max(rows, 1)
-        for index in 0..<rows {
-            if index % 3 == 0 {
-                block += 1
-                time = partition.startUnixSeconds + index * 86_000 / perDay
+        let chain = SimulatedChain.chain(id: 1)!
+        // Each of the 6 ERC-20 tokens (plus ERC-721 at a quarter) gets `transfersPerDay`: size the day to `rows`.
+        let perDay = max(rows / 6, 100)
+        let generator = ChainGenerator(
+            chain: chain, configuration: GeneratorConfiguration(seed: 1, transfersPerDay: perDay))
+        tokens = TokenMetadataLookup(
+            chain.tokens.map { TokenMetadata(address: $0.address, symbol: $0.symbol, name: $0.name, decimals: $0.decimalsValue) })
+        let blocks = chain.blocks(on: partition)!
+        let head = blocks.upperBound + 64
+        var row = JSONLineWriter(capacity: 4096)
+        var number = blocks.lowerBound
+        bytes.reserveCapacity(rows * 700)
+        lines.reserveCapacity(rows)
+        while lines.count < rows, number <= blocks.upperBound {
+            let block = generator.block(number)
+            let format = ExplorerRowFormat.allCases[number % ExplorerRowFormat.allCases.count]
+            for position in block.logs.indices where lines.count < rows {
+                row.reset()
+                guard block.writeExplorerRow(format, logAt: position, head: head, into: &row) else { continue }
+                let start = bytes.count
+                bytes.append(contentsOf: #"{"source":""#.utf8)
+                bytes.append(contentsOf: format.rawValue.utf8)
+                bytes.append(contentsOf: #"","chain_id":1,"request":{"endpoint":"bench","from_block":"#.utf8)
+                bytes.append(contentsOf: String(blocks.lowerBound).utf8)
+                bytes.append(contentsOf: #","to_block":"#.utf8)
+                bytes.append(contentsOf: String(blocks.upperBound).utf8)
+                bytes.append(contentsOf: #","page":1,"offset":1000,"fetched_at":"2026-11-21T03:00:00Z"},"row":"#.utf8)
+                bytes.append(contentsOf: row.bytes)
+                bytes.append(UInt8(ascii: "}"))
+                lines.append(start..<bytes.count)
             }
-            let sameTransferAgain = index % 97 == 1  // two identical transfers in one transaction
-            if !sameTransferAgain { txHash = "0x" + random.hex(digits: 64) }
-            let from = "0x" + random.hex(digits: 40)
-            let to = "0x" + random.hex(digits: 40)
-            let value = random.next() % 1_000_000_000_000
-            let line: String
-            if index % 2 == 0 {
-                let topics = index % 50 == 0
-                    ? "[\"\(Self.transferTopic)\",\"\(Self.pad(from))\",\"\(Self.pad(to))\",\"\(Self.pad("0x2a"))\"]"
-                    : "[\"\(Self.transferTopic)\",\"\(Self.pad(from))\",\"\(Self.pad(to))\"]"
-                line = "{\"source\":\"etherscan-logs\",\"chain_id\":1,\"request\":{\"endpoint\":\"logs/getLogs\","
-                    + "\"contract\":\"\(Self.token)\",\"from_block\":\(block - 100),\"to_block\":\(block + 900),\"page\":1,"
-                    + "\"offset\":1000,\"fetched_at\":\"2026-11-21T03:00:00Z\"},\"row\":{\"address\":\"\(Self.token)\","
-                    + "\"topics\":\(topics),\"data\":\"\(Self.pad("0x" + String(value, radix: 16)))\","
-                    + "\"blockNumber\":\"0x\(String(block, radix: 16))\",\"blockHash\":\"0x\(random.hex(digits: 64))\","
-                    + "\"timeStamp\":\"0x\(String(time, radix: 16))\",\"gasPrice\":\"0xa436736775\",\"gasUsed\":\"0x157c30\","
-                    + "\"logIndex\":\"0x\(String(index % 200, radix: 16))\",\"transactionHash\":\"\(txHash)\","
-                    + "\"transactionIndex\":\"0x\"}}"
-            } else {
-                line = "{\"source\":\"etherscan-tokentx\",\"chain_id\":1,\"request\":{\"endpoint\":\"account/tokentx\","
-                    + "\"contract\":\"\(Self.token)\",\"from_block\":\(block - 100),\"to_block\":\(block + 900),\"page\":1,"
-                    + "\"offset\":1000,\"fetched_at\":\"2026-11-21T03:00:00Z\"},\"row\":{\"blockNumber\":\"\(block)\","
-                    + "\"timeStamp\":\"\(time)\",\"hash\":\"\(txHash)\",\"nonce\":\"12\",\"blockHash\":\"0x\(random.hex(digits: 64))\","
-                    + "\"from\":\"\(from)\",\"contractAddress\":\"\(Self.token)\",\"to\":\"\(to)\",\"value\":\"\(value)\","
-                    + "\"tokenName\":\"USDC\",\"tokenSymbol\":\"USDC\",\"tokenDecimal\":\"6\",\"transactionIndex\":\"32\","
-                    + "\"gas\":\"274057\",\"gasPrice\":\"14688248714\",\"gasUsed\":\"226252\",\"cumulativeGasUsed\":\"1842556\","
-                    + "\"input\":\"deprecated\",\"methodId\":\"0x5f575529\",\"functionName\":\"swap(string aggregatorId, "
-                    + "address tokenFrom, uint256 amount, bytes data)\",\"confirmations\":\"7660031\"}}"
-            }
-            let start = bytes.count
-            bytes.append(contentsOf: line.utf8)
-            lines.append(start..<bytes.count)
+            number += 1
         }
-    }
-
-    private static func pad(_ hex: String) -> String {
-        "0x" + String(repeating: "0", count: 64 - (hex.count - 2)) + hex.dropFirst(2)
-    }
-}
-
-/// A tiny deterministic generator so benchmark input is the same on every run.
-struct NormalizeBenchRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
-    mutating func hex(digits: Int) -> String {
-        var text = ""
-        text.reserveCapacity(digits)
-        while text.count < digits {
-            let word = String(next(), radix: 16)
-            text += String(repeating: "0", count: 16 - word.count) + word
-        }
-        return String(text.prefix(digits))
     }
 }
 

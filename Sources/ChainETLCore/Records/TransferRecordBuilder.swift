@@ -73,19 +73,24 @@ public struct TransferRecordBuilder: Sendable {
     /// Writes `chain|tx|token|from|to|value|` into `identityText`: the identity tuple that
     /// occurrences are counted over.
     public mutating func assembleIdentityPrefix() {
-        identityText.removeAll(keepingCapacity: true)
-        UInt256.appendDecimal(UInt64(bitPattern: Int64(chainID)), to: &identityText, minimumDigits: 1)
-        identityText.append(UInt8(ascii: "|"))
-        identityText.append(contentsOf: txHash)
-        identityText.append(UInt8(ascii: "|"))
-        identityText.append(contentsOf: tokenAddress)
-        identityText.append(UInt8(ascii: "|"))
-        identityText.append(contentsOf: fromAddress)
-        identityText.append(UInt8(ascii: "|"))
-        identityText.append(contentsOf: toAddress)
-        identityText.append(UInt8(ascii: "|"))
-        identityText.append(contentsOf: value)
-        identityText.append(UInt8(ascii: "|"))
+        // Work on a local buffer: appending self's arrays to another of self's properties would
+        // make the compiler copy (retain) them for exclusivity.
+        var text = identityText
+        identityText = []
+        text.removeAll(keepingCapacity: true)
+        UInt256.appendDecimal(UInt64(bitPattern: Int64(chainID)), to: &text, minimumDigits: 1)
+        text.append(UInt8(ascii: "|"))
+        txHash.withUnsafeBytes { text.append(contentsOf: $0) }
+        text.append(UInt8(ascii: "|"))
+        tokenAddress.withUnsafeBytes { text.append(contentsOf: $0) }
+        text.append(UInt8(ascii: "|"))
+        fromAddress.withUnsafeBytes { text.append(contentsOf: $0) }
+        text.append(UInt8(ascii: "|"))
+        toAddress.withUnsafeBytes { text.append(contentsOf: $0) }
+        text.append(UInt8(ascii: "|"))
+        value.withUnsafeBytes { text.append(contentsOf: $0) }
+        text.append(UInt8(ascii: "|"))
+        identityText = text
     }
 
     /// Appends `occurrence` to the assembled prefix and computes `transferID` from it.
@@ -101,79 +106,90 @@ public struct TransferRecordBuilder: Sendable {
     /// The line is assembled from constant fragments in a reusable buffer and handed to the
     /// writer in one piece: a third of the per-field calls of key/value writing.
     public mutating func write(into writer: inout JSONLineWriter) {
-        line.removeAll(keepingCapacity: true)
-        append("{\"transfer_id\":\"")
-        line.append(contentsOf: transferID)
-        append("\",\"chain_id\":")
-        appendInt(chainID)
-        append(",\"block_number\":")
-        appendInt(blockNumber)
-        append(",\"block_time\":\"")
-        BlockTimeText.append(unixSeconds: blockTime, to: &line)
-        append("\",\"block_hash\":")
-        appendQuotedOrNull(blockHash, present: !blockHash.isEmpty)
-        append(",\"tx_hash\":\"")
-        line.append(contentsOf: txHash)
-        append("\",\"log_index\":")
-        if let logIndex { appendInt(logIndex) } else { append("null") }
-        append(",\"occurrence\":")
-        appendInt(occurrence)
-        append(",\"token_address\":\"")
-        line.append(contentsOf: tokenAddress)
-        append("\",\"from_address\":\"")
-        line.append(contentsOf: fromAddress)
-        append("\",\"to_address\":\"")
-        line.append(contentsOf: toAddress)
-        append("\",\"value\":\"")
-        line.append(contentsOf: value)
-        append("\",\"token_symbol\":")
-        appendText(tokenSymbol, present: hasTokenSymbol)
-        append(",\"token_name\":")
-        appendText(tokenName, present: hasTokenName)
-        append(",\"token_decimals\":")
-        if let tokenDecimals { appendInt(tokenDecimals) } else { append("null") }
-        append(",\"source\":\"")
-        line.append(contentsOf: source.utf8Name)
-        append("\"}")
-        line.withUnsafeBytes { writer.raw($0) }
-        writer.newline()
-    }
-
-    /// The record line being assembled by `write(into:)`.
-    private var line: [UInt8] = []
-
-    private mutating func append(_ fragment: StaticString) {
-        line.append(contentsOf: UnsafeRawBufferPointer(start: fragment.utf8Start, count: fragment.utf8CodeUnitCount))
-    }
-
-    private mutating func appendInt(_ value: Int) {
-        if value < 0 { line.append(UInt8(ascii: "-")) }
-        UInt256.appendDecimal(UInt64(value.magnitude), to: &line, minimumDigits: 1)
-    }
-
-    private mutating func appendQuotedOrNull(_ bytes: [UInt8], present: Bool) {
-        guard present else {
-            append("null")
-            return
+        // Assemble in a local buffer (see assembleIdentityPrefix) and put it back for reuse.
+        var out = RecordLine(bytes: line)
+        line = []
+        out.bytes.removeAll(keepingCapacity: true)
+        out.append("{\"transfer_id\":\"")
+        out.append(transferID)
+        out.append("\",\"chain_id\":")
+        out.appendInt(chainID)
+        out.append(",\"block_number\":")
+        out.appendInt(blockNumber)
+        out.append(",\"block_time\":\"")
+        BlockTimeText.append(unixSeconds: blockTime, to: &out.bytes)
+        out.append("\",\"block_hash\":")
+        if blockHash.isEmpty {
+            out.append("null")
+        } else {
+            out.append("\"")
+            out.append(blockHash)
+            out.append("\"")
         }
-        line.append(UInt8(ascii: "\""))
-        line.append(contentsOf: bytes)
-        line.append(UInt8(ascii: "\""))
+        out.append(",\"tx_hash\":\"")
+        out.append(txHash)
+        out.append("\",\"log_index\":")
+        if let logIndex { out.appendInt(logIndex) } else { out.append("null") }
+        out.append(",\"occurrence\":")
+        out.appendInt(occurrence)
+        out.append(",\"token_address\":\"")
+        out.append(tokenAddress)
+        out.append("\",\"from_address\":\"")
+        out.append(fromAddress)
+        out.append("\",\"to_address\":\"")
+        out.append(toAddress)
+        out.append("\",\"value\":\"")
+        out.append(value)
+        out.append("\",\"token_symbol\":")
+        out.appendText(tokenSymbol, present: hasTokenSymbol)
+        out.append(",\"token_name\":")
+        out.appendText(tokenName, present: hasTokenName)
+        out.append(",\"token_decimals\":")
+        if let tokenDecimals { out.appendInt(tokenDecimals) } else { out.append("null") }
+        out.append(",\"source\":\"")
+        out.bytes.append(contentsOf: source.utf8Name)
+        out.append("\"}")
+        out.bytes.withUnsafeBytes { writer.raw($0) }
+        writer.newline()
+        line = out.bytes
+    }
+
+    /// The record line's storage, kept between calls of `write(into:)`.
+    private var line: [UInt8] = []
+}
+
+/// The line under assembly in `TransferRecordBuilder.write(into:)`.
+private struct RecordLine {
+    var bytes: [UInt8]
+
+    mutating func append(_ fragment: StaticString) {
+        bytes.append(contentsOf: UnsafeRawBufferPointer(start: fragment.utf8Start, count: fragment.utf8CodeUnitCount))
+    }
+
+    mutating func append(_ field: [UInt8]) {
+        field.withUnsafeBytes { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func appendInt(_ value: Int) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        UInt256.appendDecimal(UInt64(value.magnitude), to: &bytes, minimumDigits: 1)
     }
 
     /// Text that needs no JSON escaping (the usual case) is copied in one piece; otherwise `"`,
     /// `\\` and control bytes are escaped as JSON requires.
-    private mutating func appendText(_ bytes: [UInt8], present: Bool) {
+    mutating func appendText(_ text: [UInt8], present: Bool) {
         guard present else {
             append("null")
             return
         }
-        if bytes.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            appendQuotedOrNull(bytes, present: true)
+        if text.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            bytes.append(UInt8(ascii: "\""))
+            append(text)
+            bytes.append(UInt8(ascii: "\""))
             return
         }
-        var escaped = JSONLineWriter(capacity: bytes.count + 8)
-        bytes.withUnsafeBytes { escaped.string(utf8: $0) }
-        line.append(contentsOf: escaped.bytes)
+        var escaped = JSONLineWriter(capacity: text.count + 8)
+        text.withUnsafeBytes { escaped.string(utf8: $0) }
+        bytes.append(contentsOf: escaped.bytes)
     }
 }
