@@ -87,7 +87,9 @@ struct NormalizeBenchInput {
         let generator = ChainGenerator(
             chain: chain, configuration: GeneratorConfiguration(seed: 1, transfersPerDay: perDay))
         tokens = TokenMetadataLookup(
-            chain.tokens.map { TokenMetadata(address: $0.address, symbol: $0.symbol, name: $0.name, decimals: $0.decimalsValue) })
+            chain.tokens.map {
+                TokenMetadata(address: $0.address, symbol: $0.symbol, name: $0.name, decimals: $0.decimalsValue)
+            })
         let blocks = chain.blocks(on: partition)!
         let head = blocks.upperBound + 64
         var row = JSONLineWriter(capacity: 4096)

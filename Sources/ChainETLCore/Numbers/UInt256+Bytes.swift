@@ -19,7 +19,8 @@ extension UInt256 {
             chunkDigits += 1
             // 19 digits always fit a UInt64; fold them in with one wide multiply.
             if chunkDigits == 19 {
-                guard let next = result.multipliedReportingOverflow(by: 10_000_000_000_000_000_000, adding: chunk) else {
+                guard let next = result.multipliedReportingOverflow(by: 10_000_000_000_000_000_000, adding: chunk)
+                else {
                     return nil
                 }
                 result = next

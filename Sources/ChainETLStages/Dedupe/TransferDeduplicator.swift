@@ -49,7 +49,9 @@ public struct TransferDeduplicator: Sendable {
     }
 
     /// Merges `inputs` into `output` as NDJSON (one record per line).
-    public mutating func deduplicate<Source: RecordLineSource>(_ inputs: [Source], into output: inout JSONLineWriter) throws {
+    public mutating func deduplicate<Source: RecordLineSource>(_ inputs: [Source], into output: inout JSONLineWriter)
+        throws
+    {
         try deduplicate(inputs) { line in
             output.raw(line)
             output.newline()
@@ -87,7 +89,8 @@ private struct Head<Source: RecordLineSource> {
         lineNumber += 1
         try parse()
         if let previousBlock, block < previousBlock {
-            throw DedupeError.inputNotSorted(input: source.name, line: lineNumber, block: block, previousBlock: previousBlock)
+            throw DedupeError.inputNotSorted(
+                input: source.name, line: lineNumber, block: block, previousBlock: previousBlock)
         }
     }
 
@@ -121,8 +124,12 @@ private struct Head<Source: RecordLineSource> {
             problem = "not valid json: \(error)"
         }
         if let problem { throw DedupeError.malformedRecord(input: source.name, line: lineNumber, detail: problem) }
-        guard let block else { throw DedupeError.malformedRecord(input: source.name, line: lineNumber, detail: "no block_number") }
-        guard let key else { throw DedupeError.malformedRecord(input: source.name, line: lineNumber, detail: "no transfer_id") }
+        guard let block else {
+            throw DedupeError.malformedRecord(input: source.name, line: lineNumber, detail: "no block_number")
+        }
+        guard let key else {
+            throw DedupeError.malformedRecord(input: source.name, line: lineNumber, detail: "no transfer_id")
+        }
         self.block = block
         self.key = key
     }

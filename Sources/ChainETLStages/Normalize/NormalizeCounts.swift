@@ -48,7 +48,9 @@ public struct NormalizeCounts: Sendable, Hashable, Codable {
 
     /// Throws `NormalizeError.accountingMismatch` unless the counts balance.
     public func checkBalanced(stage: String, partition: String) throws {
-        guard isBalanced else { throw NormalizeError.accountingMismatch(stage: stage, partition: partition, counts: self) }
+        guard isBalanced else {
+            throw NormalizeError.accountingMismatch(stage: stage, partition: partition, counts: self)
+        }
     }
 
     /// Adds `other` (e.g. the counts of another input of the same partition).

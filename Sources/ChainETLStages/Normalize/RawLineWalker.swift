@@ -108,7 +108,9 @@ struct RawLineWalker {
                 index = skipWhitespace(from: index + 1)
                 continue
             }
-            guard bytes[index] == UInt8(ascii: "]") else { throw JSONScanError.unexpectedByte(bytes[index], offset: index) }
+            guard bytes[index] == UInt8(ascii: "]") else {
+                throw JSONScanError.unexpectedByte(bytes[index], offset: index)
+            }
             return index + 1
         }
     }
@@ -125,12 +127,16 @@ struct RawLineWalker {
         if bytes[index] == UInt8(ascii: "}") { return index + 1 }
         while true {
             guard index < bytes.count else { throw JSONScanError.unexpectedEnd(offset: index) }
-            guard bytes[index] == UInt8(ascii: "\"") else { throw JSONScanError.unexpectedByte(bytes[index], offset: index) }
+            guard bytes[index] == UInt8(ascii: "\"") else {
+                throw JSONScanError.unexpectedByte(bytes[index], offset: index)
+            }
             let keyStart = index
             let keyEnd = try endOfString(at: keyStart)
             index = skipWhitespace(from: keyEnd)
             guard index < bytes.count else { throw JSONScanError.unexpectedEnd(offset: index) }
-            guard bytes[index] == UInt8(ascii: ":") else { throw JSONScanError.unexpectedByte(bytes[index], offset: index) }
+            guard bytes[index] == UInt8(ascii: ":") else {
+                throw JSONScanError.unexpectedByte(bytes[index], offset: index)
+            }
             let valueStart = skipWhitespace(from: index + 1)
             guard valueStart < bytes.count else { throw JSONScanError.unexpectedEnd(offset: valueStart) }
             let valueEnd = try member((keyStart + 1)..<(keyEnd - 1), valueStart)
@@ -140,7 +146,9 @@ struct RawLineWalker {
                 index = skipWhitespace(from: index + 1)
                 continue
             }
-            guard bytes[index] == UInt8(ascii: "}") else { throw JSONScanError.unexpectedByte(bytes[index], offset: index) }
+            guard bytes[index] == UInt8(ascii: "}") else {
+                throw JSONScanError.unexpectedByte(bytes[index], offset: index)
+            }
             return index + 1
         }
     }

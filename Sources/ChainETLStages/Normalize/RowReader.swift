@@ -227,7 +227,9 @@ struct RowReader {
         guard let slice else { throw .quarantine(.missingField(field)) }
         let parsed: HexText.NumberParse
         if source.isLogSource {
-            guard slice.kind == .string else { throw .quarantine(.wrongType(field: field, expected: "a 0x-hex string")) }
+            guard slice.kind == .string else {
+                throw .quarantine(.wrongType(field: field, expected: "a 0x-hex string"))
+            }
             parsed = HexText.int(hex: scanner.rawBytes(slice))
         } else {
             guard slice.kind == .string || slice.kind == .number else {

@@ -62,7 +62,8 @@ public struct TransferNormalizer: Sendable {
             envelope = try RawLineWalker(scanner: scanner).walk()
         } catch {
             let detail = line.isEmpty ? "the line is empty" : String(describing: error)
-            return recordQuarantine(.invalidJSON(detail: detail), lineNumber: lineNumber, raw: line, rawIsJSON: false, into: &quarantine)
+            return recordQuarantine(
+                .invalidJSON(detail: detail), lineNumber: lineNumber, raw: line, rawIsJSON: false, into: &quarantine)
         }
         do throws(RowRejection) {
             try read(envelope, in: scanner)
@@ -92,7 +93,9 @@ public struct TransferNormalizer: Sendable {
     public mutating func normalize(
         line: [UInt8], lineNumber: Int, records: inout JSONLineWriter, quarantine: inout JSONLineWriter
     ) throws -> NormalizeOutcome {
-        try line.withUnsafeBytes { try normalize(line: $0, lineNumber: lineNumber, records: &records, quarantine: &quarantine) }
+        try line.withUnsafeBytes {
+            try normalize(line: $0, lineNumber: lineNumber, records: &records, quarantine: &quarantine)
+        }
     }
 
     private mutating func recordQuarantine(

@@ -15,8 +15,11 @@ struct UInt256Tests {
         #expect(UInt256(decimal: "18446744073709551616")?.description == "18446744073709551616")
         #expect(UInt256(decimal: Self.maxText) == .max)
         #expect(UInt256.max.description == Self.maxText)
-        #expect(UInt256(decimal: "10000000000000000000")?.description == "10000000000000000000")  // 10^19: chunk boundary
-        #expect(UInt256(decimal: "100000000000000000000000000000000000000")?.description == "100000000000000000000000000000000000000")
+        // 10^19: the parser's and printer's chunk boundary.
+        #expect(UInt256(decimal: "10000000000000000000")?.description == "10000000000000000000")
+        #expect(
+            UInt256(decimal: "100000000000000000000000000000000000000")?.description
+                == "100000000000000000000000000000000000000")
     }
 
     @Test("overflow by one, garbage and empty are rejected")
@@ -48,7 +51,9 @@ struct UInt256Tests {
         #expect(UInt256(hex: "0x" + String(repeating: "f", count: 64)) == .max)
         #expect(UInt256(hex: "0x1" + String(repeating: "0", count: 64)) == nil)
         #expect(UInt256(hex: "0xg") == nil)
-        #expect(UInt256(hex: "0x00000000000000000000000000000000000000000001e3f60028423cff0000")?.description == "8927503600000000000000")
+        #expect(
+            UInt256(hex: "0x00000000000000000000000000000000000000000001e3f60028423cff0000")?.description
+                == "8927503600000000000000")
     }
 
     @Test("range check on digit text matches parsing")
@@ -67,7 +72,10 @@ struct UInt256Tests {
 
     @Test("appendDecimal writes the same digits as description")
     func appendDecimal() {
-        for value in [UInt256.zero, UInt256(1), UInt256(UInt64.max), UInt256(words: (0, 1, 0, 0)), UInt256.max, UInt256(words: (12345, 0, 0, 1))] {
+        for value in [
+            UInt256.zero, UInt256(1), UInt256(UInt64.max), UInt256(words: (0, 1, 0, 0)), UInt256.max,
+            UInt256(words: (12345, 0, 0, 1)),
+        ] {
             var bytes: [UInt8] = [UInt8(ascii: "x")]
             value.appendDecimal(to: &bytes)
             #expect(String(decoding: bytes.dropFirst(), as: UTF8.self) == value.description)

@@ -21,7 +21,10 @@ struct TransferRecordTests {
         builder.value = Array("177".utf8)
         builder.source = .etherscanLogs
         builder.assembleIdentityPrefix()
-        #expect(String(decoding: builder.identityText, as: UTF8.self) == "1|0x00eea6359d247c9433d32620358555a0fd3265378ff146b9511b7cff1ecb7829|0xfc4b8ed459e00e5400be803a9bb3954234fd50e3|0x0000000000000000000000000000000000000000|0xba215f7be6c620da3f8240b82741eaf3c5f5d786|177|")
+        #expect(
+            String(decoding: builder.identityText, as: UTF8.self)
+                == "1|0x00eea6359d247c9433d32620358555a0fd3265378ff146b9511b7cff1ecb7829|0xfc4b8ed459e00e5400be803a9bb3954234fd50e3|0x0000000000000000000000000000000000000000|0xba215f7be6c620da3f8240b82741eaf3c5f5d786|177|"
+        )
         builder.finishIdentity(occurrence: 0)
         var writer = JSONLineWriter()
         builder.write(into: &writer)
@@ -31,7 +34,8 @@ struct TransferRecordTests {
     @Test("the hot-path digest equals TransferIdentity's")
     func digestsAgree() {
         let identity = TransferIdentity(
-            chainID: 25, txHash: "0x" + String(repeating: "ab", count: 32), tokenAddress: "0x" + String(repeating: "1", count: 40),
+            chainID: 25, txHash: "0x" + String(repeating: "ab", count: 32),
+            tokenAddress: "0x" + String(repeating: "1", count: 40),
             fromAddress: "0x" + String(repeating: "2", count: 40), toAddress: "0x" + String(repeating: "3", count: 40),
             value: "115792089237316195423570985008687907853269984665640564039457584007913129639935", occurrence: 12)
         var hex: [UInt8] = []
@@ -68,13 +72,18 @@ struct TransferRecordTests {
     @Test("malformed record lines are refused with the field named")
     func malformed() {
         #expect(throws: TransferRecordError.missingField("source")) {
-            try TransferRecord(parsing: Array(Self.line.replacingOccurrences(of: #","source":"etherscan-logs""#, with: "").utf8))
+            try TransferRecord(
+                parsing: Array(Self.line.replacingOccurrences(of: #","source":"etherscan-logs""#, with: "").utf8))
         }
         #expect(throws: TransferRecordError.unknownField("extra")) {
-            try TransferRecord(parsing: Array(Self.line.replacingOccurrences(of: "{\"transfer_id\"", with: "{\"extra\":1,\"transfer_id\"").utf8))
+            try TransferRecord(
+                parsing: Array(
+                    Self.line.replacingOccurrences(of: "{\"transfer_id\"", with: "{\"extra\":1,\"transfer_id\"").utf8))
         }
         #expect(throws: TransferRecordError.wrongType(field: "block_time", expected: "YYYY-MM-DDTHH:MM:SSZ")) {
-            try TransferRecord(parsing: Array(Self.line.replacingOccurrences(of: "2020-09-01T06:29:16Z", with: "2020-09-31T06:29:16Z").utf8))
+            try TransferRecord(
+                parsing: Array(
+                    Self.line.replacingOccurrences(of: "2020-09-01T06:29:16Z", with: "2020-09-31T06:29:16Z").utf8))
         }
         #expect(throws: TransferRecordError.self) { try TransferRecord(parsing: Array("{".utf8)) }
     }

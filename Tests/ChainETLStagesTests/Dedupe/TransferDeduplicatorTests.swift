@@ -1,5 +1,6 @@
 import ChainETLCore
 import Testing
+
 @testable import ChainETLStages
 
 @Suite("Dedupe: by transfer_id within a partition")
@@ -10,7 +11,8 @@ struct TransferDeduplicatorTests {
         let record = TransferRecord(
             transferID: transferID, chainID: 1, blockNumber: block, blockTime: 1_598_918_400 + block, blockHash: nil,
             txHash: "0x" + String(repeating: "1", count: 64), logIndex: nil, occurrence: 0,
-            tokenAddress: "0x" + String(repeating: "2", count: 40), fromAddress: "0x" + String(repeating: "3", count: 40),
+            tokenAddress: "0x" + String(repeating: "2", count: 40),
+            fromAddress: "0x" + String(repeating: "3", count: 40),
             toAddress: "0x" + String(repeating: "4", count: 40), value: UInt256(UInt64(value)), tokenSymbol: nil,
             tokenName: nil, tokenDecimals: nil, source: .etherscanLogs)
         var writer = JSONLineWriter()
@@ -32,13 +34,20 @@ struct TransferDeduplicatorTests {
 
     @Test("duplicates across inputs are dropped and counted; output is sorted by block")
     func mergeAcrossInputs() throws {
-        let logs = Self.source("logs", [Self.record(block: 10, id: 1), Self.record(block: 12, id: 2), Self.record(block: 15, id: 3)])
-        let tokentx = Self.source("tokentx", [Self.record(block: 11, id: 9), Self.record(block: 12, id: 2), Self.record(block: 15, id: 3), Self.record(block: 16, id: 4)])
+        let logs = Self.source(
+            "logs", [Self.record(block: 10, id: 1), Self.record(block: 12, id: 2), Self.record(block: 15, id: 3)])
+        let tokentx = Self.source(
+            "tokentx",
+            [
+                Self.record(block: 11, id: 9), Self.record(block: 12, id: 2), Self.record(block: 15, id: 3),
+                Self.record(block: 16, id: 4),
+            ])
         let (lines, counts) = try Self.run([logs, tokentx])
-        #expect(lines == [
-            Self.record(block: 10, id: 1), Self.record(block: 11, id: 9), Self.record(block: 12, id: 2),
-            Self.record(block: 15, id: 3), Self.record(block: 16, id: 4),
-        ])
+        #expect(
+            lines == [
+                Self.record(block: 10, id: 1), Self.record(block: 11, id: 9), Self.record(block: 12, id: 2),
+                Self.record(block: 15, id: 3), Self.record(block: 16, id: 4),
+            ])
         #expect(counts.rowsIn == 7)
         #expect(counts.rowsOut == 5)
         #expect(counts.duplicates == 2)
@@ -47,10 +56,13 @@ struct TransferDeduplicatorTests {
 
     @Test("duplicates inside one input are dropped; distinct ids in one block are all kept in order")
     func withinOneInput() throws {
-        let input = Self.source("one", [
-            Self.record(block: 5, id: 1), Self.record(block: 5, id: 2), Self.record(block: 5, id: 1),
-            Self.record(block: 6, id: 1),  // same id in another block: per-block sets cannot see it (ids live in one tx, one block)
-        ])
+        let input = Self.source(
+            "one",
+            [
+                Self.record(block: 5, id: 1), Self.record(block: 5, id: 2), Self.record(block: 5, id: 1),
+                // The same id in another block is not a duplicate to a per-block set (an id lives in one block).
+                Self.record(block: 6, id: 1),
+            ])
         let (lines, counts) = try Self.run([input])
         #expect(lines == [Self.record(block: 5, id: 1), Self.record(block: 5, id: 2), Self.record(block: 6, id: 1)])
         #expect(counts.duplicates == 1)

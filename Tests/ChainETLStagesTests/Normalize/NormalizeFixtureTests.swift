@@ -1,5 +1,6 @@
 import ChainETLCore
 import Testing
+
 @testable import ChainETLStages
 
 @Suite("Normalize: recorded explorer fixtures")
@@ -86,7 +87,12 @@ struct NormalizeFixtureTests {
         let logs = try NormalizeRun([Rows.logLine()]).parsedRecords()
         let tokentx = try NormalizeRun([Rows.tokentxLine()]).parsedRecords()
         let blockscout = try NormalizeRun([
-            Rows.logLine(["blockHash": nil, "topics": "[\"\(Rows.transferTopic)\",\"\(Rows.topic(address: Rows.from))\",\"\(Rows.topic(address: Rows.to))\",null]"], source: "blockscout-logs")
+            Rows.logLine(
+                [
+                    "blockHash": nil,
+                    "topics":
+                        "[\"\(Rows.transferTopic)\",\"\(Rows.topic(address: Rows.from))\",\"\(Rows.topic(address: Rows.to))\",null]",
+                ], source: "blockscout-logs")
         ]).parsedRecords()
         try #require(logs.count == 1 && tokentx.count == 1 && blockscout.count == 1)
         #expect(logs[0].transferID == tokentx[0].transferID)
@@ -113,7 +119,8 @@ struct NormalizeFixtureTests {
     @Test("getLogs records take symbol, name and decimals from the tracked-token lookup")
     func tokenLookup() throws {
         let lookup = TokenMetadataLookup([
-            TokenMetadata(address: "0xFC4B8ED459E00E5400BE803A9BB3954234FD50E3", symbol: "TKN", name: "Token \"T\"", decimals: 18)
+            TokenMetadata(
+                address: "0xFC4B8ED459E00E5400BE803A9BB3954234FD50E3", symbol: "TKN", name: "Token \"T\"", decimals: 18)
         ])
         let run = try NormalizeRun([Rows.logLine()], tokens: lookup)
         let record = try #require(try run.parsedRecords().first)
@@ -121,7 +128,8 @@ struct NormalizeFixtureTests {
         #expect(record.tokenName == "Token \"T\"")
         #expect(record.tokenDecimals == 18)
         #expect(run.records[0].contains(#""token_name":"Token \"T\"""#))
-        let untracked = try NormalizeRun([Rows.logLine()], tokens: TokenMetadataLookup(tracked: [TrackedToken(address: Rows.to, symbol: "X")]))
+        let untracked = try NormalizeRun(
+            [Rows.logLine()], tokens: TokenMetadataLookup(tracked: [TrackedToken(address: Rows.to, symbol: "X")]))
         #expect(try untracked.parsedRecords().first?.tokenSymbol == nil)
     }
 

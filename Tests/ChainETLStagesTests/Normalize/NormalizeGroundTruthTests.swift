@@ -1,6 +1,7 @@
 import ChainETLCore
 import ChainETLSimulator
 import Testing
+
 @testable import ChainETLStages
 
 @Suite("Normalize + dedupe against the simulator's ground truth")
@@ -25,7 +26,8 @@ struct NormalizeGroundTruthTests {
             for position in block.logs.indices {
                 for (index, format) in ExplorerRowFormat.allCases.enumerated() {
                     row.reset()
-                    guard block.writeExplorerRow(format, logAt: position, head: blocks.upperBound + 100, into: &row) else {
+                    guard block.writeExplorerRow(format, logAt: position, head: blocks.upperBound + 100, into: &row)
+                    else {
                         continue
                     }
                     inputs[index].append(RawLine.make(source: format.rawValue, chainID: chainID, row: row.bytes))
@@ -34,7 +36,9 @@ struct NormalizeGroundTruthTests {
         }
 
         let tokens = TokenMetadataLookup(
-            chain.tokens.map { TokenMetadata(address: $0.address, symbol: $0.symbol, name: $0.name, decimals: $0.decimalsValue) })
+            chain.tokens.map {
+                TokenMetadata(address: $0.address, symbol: $0.symbol, name: $0.name, decimals: $0.decimalsValue)
+            })
         var normalizer = TransferNormalizer(chainID: chainID, partition: day, tokens: tokens)
         var quarantine = JSONLineWriter()
         var outputs: [ByteLineSource] = []

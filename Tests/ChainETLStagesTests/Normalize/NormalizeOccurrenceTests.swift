@@ -1,12 +1,14 @@
 import ChainETLCore
 import Testing
+
 @testable import ChainETLStages
 
 @Suite("Normalize: occurrences, exclusions and accounting")
 struct NormalizeOccurrenceTests {
     @Test("two identical transfers in one transaction get occurrences 0 and 1, from either source")
     func identicalTransfers() throws {
-        let logs = try NormalizeRun([Rows.logLine(["logIndex": "\"0x3\""]), Rows.logLine(["logIndex": "\"0x4\""])]).parsedRecords()
+        let logs = try NormalizeRun([Rows.logLine(["logIndex": "\"0x3\""]), Rows.logLine(["logIndex": "\"0x4\""])])
+            .parsedRecords()
         let tokentx = try NormalizeRun([Rows.tokentxLine(), Rows.tokentxLine()]).parsedRecords()
         try #require(logs.count == 2 && tokentx.count == 2)
         #expect(logs.map(\.occurrence) == [0, 1])
@@ -44,8 +46,10 @@ struct NormalizeOccurrenceTests {
 
     @Test("ERC-721, other events and non-standard Transfer logs are excluded and counted")
     func exclusions() throws {
-        let erc721 = "[\"\(Rows.transferTopic)\",\"\(Rows.topic(address: Rows.from))\",\"\(Rows.topic(address: Rows.to))\",\"\(Rows.word("2a"))\"]"
-        let approval = "[\"0x8c5be1e5ebec7d5bd14f71427d1e84f3dd0314c0f7b2291e5b200ac8c7c3b925\",\"\(Rows.topic(address: Rows.from))\",\"\(Rows.topic(address: Rows.to))\"]"
+        let erc721 =
+            "[\"\(Rows.transferTopic)\",\"\(Rows.topic(address: Rows.from))\",\"\(Rows.topic(address: Rows.to))\",\"\(Rows.word("2a"))\"]"
+        let approval =
+            "[\"0x8c5be1e5ebec7d5bd14f71427d1e84f3dd0314c0f7b2291e5b200ac8c7c3b925\",\"\(Rows.topic(address: Rows.from))\",\"\(Rows.topic(address: Rows.to))\"]"
         let legacy = "[\"\(Rows.transferTopic)\"]"
         let run = try NormalizeRun([
             Rows.logLine(),
@@ -56,12 +60,14 @@ struct NormalizeOccurrenceTests {
             Rows.logLine(["topics": legacy, "data": "\"0x\(String(repeating: "0", count: 192))\""]),
             Rows.logLine(["logIndex": "\"0x9\""]),
         ])
-        #expect(run.outcomes == [
-            .record, .excluded(.erc721Transfer), .excluded(.erc721Transfer), .excluded(.notTransferEvent),
-            .excluded(.notTransferEvent), .excluded(.nonStandardTransfer), .record,
-        ])
+        #expect(
+            run.outcomes == [
+                .record, .excluded(.erc721Transfer), .excluded(.erc721Transfer), .excluded(.notTransferEvent),
+                .excluded(.notTransferEvent), .excluded(.nonStandardTransfer), .record,
+            ])
         #expect(run.counts.excluded == 5)
-        #expect(run.counts.excludedByReason == ["erc721_transfer": 2, "not_transfer_event": 2, "non_standard_transfer": 1])
+        #expect(
+            run.counts.excludedByReason == ["erc721_transfer": 2, "not_transfer_event": 2, "non_standard_transfer": 1])
         #expect(run.counts.rowsOut == 2)
         #expect(run.quarantine.isEmpty)
         #expect(run.counts.isBalanced)
@@ -69,7 +75,8 @@ struct NormalizeOccurrenceTests {
 
     @Test("accounting balances: in = out + quarantined + duplicates + excluded")
     func accounting() throws {
-        let erc721 = "[\"\(Rows.transferTopic)\",\"\(Rows.topic(address: Rows.from))\",\"\(Rows.topic(address: Rows.to))\",\"\(Rows.word("1"))\"]"
+        let erc721 =
+            "[\"\(Rows.transferTopic)\",\"\(Rows.topic(address: Rows.from))\",\"\(Rows.topic(address: Rows.to))\",\"\(Rows.word("1"))\"]"
         let run = try NormalizeRun([
             Rows.logLine(),
             Array("garbage".utf8),
@@ -95,14 +102,21 @@ struct NormalizeOccurrenceTests {
         var normalizer = TransferNormalizer(chainID: 1, partition: Rows.day)
         var records = JSONLineWriter()
         var quarantine = JSONLineWriter()
-        try normalizer.normalize(line: Rows.tokentxLine(["blockNumber": "\"10773653\""]), lineNumber: 1, records: &records, quarantine: &quarantine)
+        try normalizer.normalize(
+            line: Rows.tokentxLine(["blockNumber": "\"10773653\""]), lineNumber: 1, records: &records,
+            quarantine: &quarantine)
         // A quarantined row with a lower block does not trip the check.
-        try normalizer.normalize(line: Rows.tokentxLine(["blockNumber": "\"1\"", "value": "\"x\""]), lineNumber: 2, records: &records, quarantine: &quarantine)
+        try normalizer.normalize(
+            line: Rows.tokentxLine(["blockNumber": "\"1\"", "value": "\"x\""]), lineNumber: 2, records: &records,
+            quarantine: &quarantine)
         #expect(throws: NormalizeError.blockOutOfOrder(line: 3, block: 10_773_652, previousBlock: 10_773_653)) {
-            try normalizer.normalize(line: Rows.tokentxLine(), lineNumber: 3, records: &records, quarantine: &quarantine)
+            try normalizer.normalize(
+                line: Rows.tokentxLine(), lineNumber: 3, records: &records, quarantine: &quarantine)
         }
         normalizer.beginInput()
-        #expect(try normalizer.normalize(line: Rows.tokentxLine(), lineNumber: 1, records: &records, quarantine: &quarantine) == .record)
+        #expect(
+            try normalizer.normalize(
+                line: Rows.tokentxLine(), lineNumber: 1, records: &records, quarantine: &quarantine) == .record)
         let message = NormalizeError.blockOutOfOrder(line: 3, block: 5, previousBlock: 6).description
         #expect(message.contains("line 3") && message.contains("sorted by block"))
     }

@@ -1,6 +1,7 @@
 import ChainETLCore
 import Foundation
 import Testing
+
 @testable import ChainETLStages
 
 @Suite("Normalize: published record schemas match the code")

@@ -1,6 +1,7 @@
 import ChainETLCore
 import Foundation
 import Testing
+
 @testable import ChainETLStages
 
 /// Recorded explorer fixtures (copied from shared/fixtures/explorers with their .source.txt).
@@ -62,7 +63,8 @@ enum Fixture {
 /// Raw checkpoint lines as extract writes them.
 enum RawLine {
     static func make(source: String, chainID: Int = 1, row: [UInt8]) -> [UInt8] {
-        let head = "{\"source\":\"\(source)\",\"chain_id\":\(chainID),\"request\":{\"endpoint\":\"logs/getLogs\","
+        let head =
+            "{\"source\":\"\(source)\",\"chain_id\":\(chainID),\"request\":{\"endpoint\":\"logs/getLogs\","
             + "\"contract\":\"0xfc4b8ed459e00e5400be803a9bb3954234fd50e3\",\"from_block\":10773600,"
             + "\"to_block\":10773700,\"page\":1,\"offset\":1000,\"fetched_at\":\"2026-11-21T03:00:00Z\"},\"row\":"
         return Array(head.utf8) + row + Array("}".utf8)
@@ -144,11 +146,15 @@ enum Rows {
         return "{" + parts.joined(separator: ",") + "}"
     }
 
-    static func logLine(_ overrides: [String: String?] = [:], source: String = "etherscan-logs", chainID: Int = 1) -> [UInt8] {
+    static func logLine(_ overrides: [String: String?] = [:], source: String = "etherscan-logs", chainID: Int = 1)
+        -> [UInt8]
+    {
         RawLine.make(source: source, chainID: chainID, row: row(logFields(), replacing: overrides))
     }
 
-    static func tokentxLine(_ overrides: [String: String?] = [:], source: String = "etherscan-tokentx", chainID: Int = 1) -> [UInt8] {
+    static func tokentxLine(
+        _ overrides: [String: String?] = [:], source: String = "etherscan-tokentx", chainID: Int = 1
+    ) -> [UInt8] {
         RawLine.make(source: source, chainID: chainID, row: row(tokentxFields(), replacing: overrides))
     }
 }
@@ -178,7 +184,8 @@ struct NormalizeRun {
     }
 
     static func lines(_ bytes: [UInt8]) -> [String] {
-        String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(
+            String.init)
     }
 
     /// The parsed record lines.
