@@ -65,6 +65,7 @@ let package = Package(
                 "ChainETLPostgres",
                 "ChainETLExplorers",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(
