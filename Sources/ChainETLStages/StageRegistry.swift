@@ -18,6 +18,11 @@ public struct StageRegistry: StageKindCatalog {
     /// Every built-in kind. Each stage kind adds its type here, one line each.
     public static let standard = StageRegistry([
         SQLStage.self,
+        AggregateStage.self,
+        AddressBookStage.self,
+        FileSourceStage.self,
+        ExecutionsStage.self,
+        PricesStage.self,
         TestEmitStage.self,
         TestFailStage.self,
         TestCopyStage.self,

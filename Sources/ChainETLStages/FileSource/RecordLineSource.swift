@@ -1,3 +1,5 @@
+import ChainETLCore
+
 /// Something that hands out record lines one at a time: an upstream checkpoint, or a test's lines.
 protocol RecordLineSource {
     /// Calls `body` with every line (without its newline), in order.
@@ -15,3 +17,5 @@ struct InMemoryLines: RecordLineSource {
         }
     }
 }
+
+extension CheckpointReader: RecordLineSource {}
