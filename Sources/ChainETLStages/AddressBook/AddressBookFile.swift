@@ -111,7 +111,8 @@ struct AddressBookFile: Sendable {
         guard definesEntity || hasAddress else {
             rejections.append(
                 FileRowRejection(
-                    file: file, line: line, reason: "the row neither defines entity '\(entityID)' nor gives an address"))
+                    file: file, line: line, reason: "the row neither defines entity '\(entityID)' nor gives an address")
+            )
             return
         }
         if definesEntity {
@@ -145,7 +146,8 @@ struct AddressBookFile: Sendable {
                 rejections.append(
                     FileRowRejection(
                         file: file, line: entity.line,
-                        reason: "entity '\(entity.id)' is defined differently at line \(existing.line); keep one definition"
+                        reason:
+                            "entity '\(entity.id)' is defined differently at line \(existing.line); keep one definition"
                     ))
             }
             return
@@ -195,7 +197,8 @@ struct AddressBookFile: Sendable {
         }
         guard let top = root.mapping else {
             throw AddressBookError.invalidStructure(
-                path: displayPath, line: Self.line(root), reason: "the top level must be a mapping with entities: and addresses:")
+                path: displayPath, line: Self.line(root),
+                reason: "the top level must be a mapping with entities: and addresses:")
         }
         for (key, value) in top {
             switch key.string {
@@ -221,13 +224,17 @@ struct AddressBookFile: Sendable {
 
     private mutating func readYAMLEntity(_ node: Node, file: String) {
         let line = Self.line(node)
-        guard let fields = Self.scalarFields(
-            node, allowed: ["id", "name", "kind", "owner", "metadata", "addresses"], nested: ["metadata", "addresses"])
+        guard
+            let fields = Self.scalarFields(
+                node, allowed: ["id", "name", "kind", "owner", "metadata", "addresses"],
+                nested: ["metadata", "addresses"])
         else {
             rejections.append(
                 FileRowRejection(
                     file: file, line: line,
-                    reason: "an entity must be a mapping of id, name, kind, owner, metadata and addresses with scalar values"))
+                    reason:
+                        "an entity must be a mapping of id, name, kind, owner, metadata and addresses with scalar values"
+                ))
             return
         }
         let id = fields["id"] ?? ""
@@ -260,7 +267,8 @@ struct AddressBookFile: Sendable {
         if let addresses = node.mapping?["addresses"] {
             guard let items = addresses.sequence else {
                 rejections.append(
-                    FileRowRejection(file: file, line: Self.line(addresses), reason: "addresses of '\(id)' must be a list"))
+                    FileRowRejection(
+                        file: file, line: Self.line(addresses), reason: "addresses of '\(id)' must be a list"))
                 return
             }
             for item in items { readYAMLAddress(item, entityID: id, file: file) }
@@ -269,12 +277,15 @@ struct AddressBookFile: Sendable {
 
     private mutating func readYAMLAddress(_ node: Node, entityID: String?, file: String) {
         let line = Self.line(node)
-        let allowed: Set<String> = entityID == nil ? ["entity", "chain_id", "address", "role"] : ["chain_id", "address", "role"]
+        let allowed: Set<String> =
+            entityID == nil ? ["entity", "chain_id", "address", "role"] : ["chain_id", "address", "role"]
         guard let fields = Self.scalarFields(node, allowed: allowed, nested: []) else {
             rejections.append(
                 FileRowRejection(
                     file: file, line: line,
-                    reason: "an address must be a mapping of \(allowed.sorted().joined(separator: ", ")) with scalar values"))
+                    reason:
+                        "an address must be a mapping of \(allowed.sorted().joined(separator: ", ")) with scalar values"
+                ))
             return
         }
         let entity = entityID ?? fields["entity"] ?? ""

@@ -115,7 +115,8 @@ struct AddressBookLoader {
                                 AND f.address = a.address AND f.role = a.role)
                         """, arrays)
                 ).affectedRows ?? 0
-            let changed = counts.entitiesChanged + counts.entitiesRemoved + counts.addressesAdded + counts.addressesRemoved
+            let changed =
+                counts.entitiesChanged + counts.entitiesRemoved + counts.addressesAdded + counts.addressesRemoved
             try LoadLedger.record(
                 LoadLedger.Entry(
                     pipeline: pipeline, partition: partition, stage: stageID, source: source,

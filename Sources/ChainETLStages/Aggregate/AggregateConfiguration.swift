@@ -38,7 +38,8 @@ struct AggregateConfiguration: Sendable {
             name: "policy", type: .string, description: "stack (default) or dedupe, for files declaring policy text"),
         StageParameter(
             name: "statuses", type: .stringList,
-            description: "execution statuses counted as volume (default [filled, partial]), for files declaring statuses text[]"),
+            description:
+                "execution statuses counted as volume (default [filled, partial]), for files declaring statuses text[]"),
         StageParameter(
             name: "work_mem", type: .string, description: "work_mem for the aggregate transaction, e.g. 64MB"),
     ])

@@ -26,9 +26,11 @@ struct ExecutionRowParser {
                     file: fallbackFile, line: fallbackLine, reason: "not a file-row/1 line with a row object",
                     text: FileRowRejection.excerpt(line)))
         }
-        let file = (try? scanner.member("file", of: root)).flatMap { $0?.kind == .string ? $0 : nil }
+        let file =
+            (try? scanner.member("file", of: root)).flatMap { $0?.kind == .string ? $0 : nil }
             .flatMap { try? scanner.string($0) } ?? fallbackFile
-        let lineNumber = (try? scanner.member("line", of: root)).flatMap { $0?.kind == .number ? $0 : nil }
+        let lineNumber =
+            (try? scanner.member("line", of: root)).flatMap { $0?.kind == .number ? $0 : nil }
             .flatMap { Int(String(decoding: scanner.rawBytes($0), as: UTF8.self)) } ?? fallbackLine
 
         var problems: [String] = []

@@ -57,7 +57,8 @@ struct ExecutionsConfiguration: Sendable {
             guard !lowered.isEmpty, !lowered.contains("") else {
                 throw ConfigDiagnostic(
                     location: parameters.node("statuses")?.location ?? spec.location,
-                    message: "statuses must list at least one non-empty status", hint: "write statuses: [filled, partial]")
+                    message: "statuses must list at least one non-empty status",
+                    hint: "write statuses: [filled, partial]")
             }
             keepStatuses = Set(lowered)
         }

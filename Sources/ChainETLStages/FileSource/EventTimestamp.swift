@@ -68,7 +68,8 @@ struct EventTimestamp: Hashable, Sendable, Comparable {
             index += 1
             return true
         }
-        let invalid = FieldProblem.invalid("'\(trimmed.prefix(40))' is not an RFC 3339 timestamp such as 2026-11-20T10:00:00Z")
+        let invalid = FieldProblem.invalid(
+            "'\(trimmed.prefix(40))' is not an RFC 3339 timestamp such as 2026-11-20T10:00:00Z")
         guard let year = number(4), expect("-"), let month = number(2), expect("-"), let dayOfMonth = number(2),
             expect("Tt "), let hour = number(2), expect(":"), let minute = number(2), expect(":"),
             let second = number(2)

@@ -67,7 +67,8 @@ struct PricesConfiguration: Sendable {
                 chainIDs = [chain.chainID]
             } else {
                 throw ConfigDiagnostic(
-                    location: location, message: "'\(parts[0])' in \(key) is neither a chain id nor a chain under chains:",
+                    location: location,
+                    message: "'\(parts[0])' in \(key) is neither a chain id nor a chain under chains:",
                     hint: "write <chain id or name>:0x… or just the address")
             }
         } else {

@@ -62,7 +62,8 @@ struct AddressBookStageTests {
         let first = try harness.run("book", day: Self.day)
         #expect(first.outcome.details["addresses.unknown_entity"] == "1")
         #expect(first.outcome.details["quarantine.rows"] == "1")
-        #expect(first.outcome.details["quarantine.examples"]?.contains("data/book.csv:5: unknown entity 'ghost'") == true)
+        #expect(
+            first.outcome.details["quarantine.examples"]?.contains("data/book.csv:5: unknown entity 'ghost'") == true)
         #expect(first.outcome.counts == RowCounts(rowsIn: 6, rowsOut: 5, quarantined: 1))
         let quarantine = try harness.lines("book", day: Self.day, sideFile: QuarantineSink.fileName)
         #expect(quarantine.count == 1)
@@ -71,9 +72,11 @@ struct AddressBookStageTests {
         let loaded = try harness.rows(Self.tableDump)
         #expect(
             loaded == [
-                "a|acme-fac|1|\(Self.u2)|facilitator_pay_to|data/book.csv", "a|acme-fac|1|\(Self.u2)|reward|data/book.csv",
+                "a|acme-fac|1|\(Self.u2)|facilitator_pay_to|data/book.csv",
+                "a|acme-fac|1|\(Self.u2)|reward|data/book.csv",
                 "a|acme|1|\(Self.u1)|treasury|data/book.csv",
-                "e|acme-fac|Acme Facilitator|facilitator|acme|{}|data/book.csv", "e|acme|Acme Corp|company|∅|{}|data/book.csv",
+                "e|acme-fac|Acme Facilitator|facilitator|acme|{}|data/book.csv",
+                "e|acme|Acme Corp|company|∅|{}|data/book.csv",
             ])
         let loadedAt = try harness.value("SELECT loaded_at::text FROM etl_loads WHERE stage = 'book'")
 
@@ -130,7 +133,8 @@ struct AddressBookStageTests {
         try harness.run("book", day: Self.day)
         #expect(
             try harness.rows(
-                "SELECT entity_id, address, role, coalesce(via_entity_id, '∅') FROM entity_address_attribution ORDER BY 1, 3")
+                "SELECT entity_id, address, role, coalesce(via_entity_id, '∅') FROM entity_address_attribution ORDER BY 1, 3"
+            )
                 == [
                     "holding|\(Self.u2)|facilitator_pay_to|pay", "pay|\(Self.u2)|facilitator_pay_to|∅",
                     "pay|\(Self.u1)|reward|∅",

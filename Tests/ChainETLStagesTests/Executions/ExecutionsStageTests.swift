@@ -104,7 +104,9 @@ struct ExecutionsStageTests {
         #expect(aggregate.outcome.details["execution_daily_volume.rows"] == "2")
         // 2 × 100.10 + 0.25 × 4 (partial counts; test mode and cancelled do not).
         #expect(
-            try harness.rows("SELECT venue, account, day::text, volume::text, execution_count FROM execution_daily_volume ORDER BY venue")
+            try harness.rows(
+                "SELECT venue, account, day::text, volume::text, execution_count FROM execution_daily_volume ORDER BY venue"
+            )
                 == ["v1|a|2026-11-30|201.20|2", "v2|a|2026-11-30|0.3|1"])
 
         // Statuses outside the configured set are not volume.

@@ -19,7 +19,9 @@ struct FieldValueTests {
         #expect(timestamp.postgresText == expected)
     }
 
-    @Test(arguments: ["2026-11-20T10:00:00", "2026-02-30T00:00:00Z", "2026-11-20T24:00:00Z", "yesterday", "2026-11-20T10:00:00.Z"])
+    @Test(arguments: [
+        "2026-11-20T10:00:00", "2026-02-30T00:00:00Z", "2026-11-20T24:00:00Z", "yesterday", "2026-11-20T10:00:00.Z",
+    ])
     func malformedTimestampsAreRefused(text: String) {
         guard case .failure(.invalid) = EventTimestamp.parse(text) else {
             Issue.record("\(text) was accepted")
@@ -34,7 +36,11 @@ struct FieldValueTests {
 
     @Test(arguments: [
         ("12", "12"), ("0.5", "0.5"), (".5", ".5"), ("1.", "1."), ("+3", "3"), ("1.5e-3", "1.5e-3"),
-        (" 7.25 ", "7.25"), ("123456789012345678901234567890.000000000000000000001", "123456789012345678901234567890.000000000000000000001"),
+        (" 7.25 ", "7.25"),
+        (
+            "123456789012345678901234567890.000000000000000000001",
+            "123456789012345678901234567890.000000000000000000001"
+        ),
     ])
     func decimalsStayExactText(text: String, expected: String) throws {
         #expect(try DecimalText.validate(text).get() == expected)

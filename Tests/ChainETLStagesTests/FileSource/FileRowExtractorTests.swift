@@ -16,7 +16,8 @@ struct FileRowExtractorTests {
         var lines: [String] = []
         var rejections: [FileRowRejection] = []
         let extractor = FileRowExtractor(
-            path: file.path, displayPath: "data/\(name)", format: format, timeField: timeField.flatMap(JSONFieldPath.init))
+            path: file.path, displayPath: "data/\(name)", format: format,
+            timeField: timeField.flatMap(JSONFieldPath.init))
         let counts = try extractor.extract(
             day: day, emit: { lines.append(String(decoding: $0, as: UTF8.self)) }, reject: { rejections.append($0) })
         return (lines, rejections, counts)
@@ -43,11 +44,13 @@ struct FileRowExtractorTests {
         #expect(result.rejections[0].text == "not json")
         #expect(result.counts == FileRowExtractor.Counts(rowsIn: 5, rowsOut: 2, quarantined: 3, excluded: 0))
         let quarantineLine = String(decoding: result.rejections[0].jsonLine().bytes, as: UTF8.self)
-        #expect(quarantineLine.hasPrefix(#"{"file":"data/events.ndjson","line":3,"reason":"the line is not valid json"#))
+        #expect(
+            quarantineLine.hasPrefix(#"{"file":"data/events.ndjson","line":3,"reason":"the line is not valid json"#))
     }
 
     @Test func csvRowsBecomeObjectsOfStringsWithRFC4180Quoting() throws {
-        let content = "id,note,amount\r\n"
+        let content =
+            "id,note,amount\r\n"
             + "1,\"comma, inside\",\"12.5\"\r\n"
             + "2,\"say \"\"hi\"\"\",3\n"
             + "3,\"two\nlines\",4\n"
@@ -68,7 +71,8 @@ struct FileRowExtractorTests {
     }
 
     @Test func csvHeaderProblemsStopTheFile() throws {
-        #expect(throws: FileSourceError.invalidHeader(path: "data/h.csv", line: 1, reason: "column 'id' appears twice")) {
+        #expect(throws: FileSourceError.invalidHeader(path: "data/h.csv", line: 1, reason: "column 'id' appears twice"))
+        {
             _ = try Self.extract("h.csv", "id,id\n1,2\n", format: .csv)
         }
         #expect(throws: FileSourceError.missingHeader(path: "data/e.csv")) {
@@ -87,7 +91,10 @@ struct FileRowExtractorTests {
             """
         let result = try Self.extract("t.ndjson", content, format: .ndjson, timeField: "meta.at")
         #expect(result.lines.count == 3)
-        #expect(result.lines.map { $0.contains(#""id":1"#) || $0.contains(#""id":3"#) || $0.contains(#""id":6"#) } == [true, true, true])
+        #expect(
+            result.lines.map { $0.contains(#""id":1"#) || $0.contains(#""id":3"#) || $0.contains(#""id":6"#) } == [
+                true, true, true,
+            ])
         #expect(result.counts.excluded == 1)
         #expect(result.rejections.map(\.line) == [4, 5])
         #expect(result.rejections[0].reason.contains("has no time zone"))

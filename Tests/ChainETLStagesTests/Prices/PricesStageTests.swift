@@ -58,16 +58,21 @@ struct PricesStageTests {
         #expect(load.outcome.counts == RowCounts(rowsIn: 5, rowsOut: 3, quarantined: 1, excluded: 1))
         #expect(load.outcome.details["quarantine.examples"]?.hasPrefix("data/prices.csv:6: usd is invalid") == true)
         #expect(
-            try harness.rows("SELECT chain_id, token_address, day::text, usd::text, source FROM token_prices ORDER BY 2")
+            try harness.rows(
+                "SELECT chain_id, token_address, day::text, usd::text, source FROM token_prices ORDER BY 2")
                 == ["1|\(Self.tokenB)|2026-11-30|3|data/prices.csv", "1|\(Self.tokenC)|2026-11-30|2.5|data/prices.csv"])
-        #expect(try harness.rows("SELECT chain_id, token_address, usd::text FROM token_fixed_prices") == ["1|\(Self.tokenA)|1.00"])
+        #expect(
+            try harness.rows("SELECT chain_id, token_address, usd::text FROM token_fixed_prices") == [
+                "1|\(Self.tokenA)|1.00"
+            ])
 
         try harness.run("aggregate", day: Self.day)
         // A: 700 raw at 6 decimals × 1.00 (fixed); C: (2^257 − 3) × 1e-18 × 2.5; B has no decimals;
         // A on chain 25 has no price.
         #expect(
             try harness.rows(
-                "SELECT chain_id, token_address, coalesce(volume_usd::text, 'NULL') FROM daily_token_volume ORDER BY 1, 2")
+                "SELECT chain_id, token_address, coalesce(volume_usd::text, 'NULL') FROM daily_token_volume ORDER BY 1, 2"
+            )
                 == [
                     "1|\(Self.tokenA)|0.0007", "1|\(Self.tokenB)|NULL",
                     "1|\(Self.tokenC)|578960446186580977117854925043439539266349923328202820197287.9200395656481996725",
