@@ -32,7 +32,7 @@ struct ExecutionLoader {
     /// Loads `day` from `lines` (`file-row/1`); rejected rows go to `reject`.
     func load(
         day: PartitionDay, connection: PostgresConnection, manifestHash: String,
-        lines: some RecordLineSource,
+        lines: some RowLineStream,
         reject: (FileRowRejection) throws -> Void
     ) throws -> Counts {
         var counts = Counts()
