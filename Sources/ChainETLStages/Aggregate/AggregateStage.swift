@@ -37,6 +37,9 @@ public struct AggregateStage: Stage {
         var written = 0
         var deleted = 0
         try database.transaction {
+            // Rolling summaries are rebuilt whole and holder balances are shared by every day, so
+            // aggregate transactions of different partitions (or runners) must not interleave.
+            try database.execute(SQLQuery("SELECT pg_advisory_xact_lock(hashtext('chainetl.aggregate'))"))
             if let workMem = configuration.workMem {
                 try database.execute(SQLQuery("SELECT set_config('work_mem', $1, true)", [workMem]))
             }
