@@ -65,6 +65,8 @@ let package = Package(
                 "ChainETLPostgres",
                 "ChainETLExplorers",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
