@@ -4,8 +4,11 @@ import Foundation
 // `chainetl-bench [--rows N] [--only a,b] [--scratch DIR] [--keep]`: the numbers behind `make bench`.
 // Each section measures one part of the pipeline against its baseline; the driver adds the
 // section's peak RSS. Add a section by appending it here (see BenchSection.swift).
+let transferStages = TransferStageBenchShared()
 let sections: [any BenchSection] = [
-    CheckpointBenchSection()
+    CheckpointBenchSection(),
+    NormalizeBenchSection(shared: transferStages),
+    DedupeBenchSection(shared: transferStages),
 ]
 
 struct BenchOptions {

@@ -60,7 +60,9 @@ public final class CheckpointFileLineReader {
         } catch CheckpointError.fileSystem(_, _, let code, _) {
             throw corrupt(.unreadable(String(cString: strerror(code))))
         }
-        guard digest.bytes == file.bytes else { throw corrupt(.sizeMismatch(expected: file.bytes, actual: digest.bytes)) }
+        guard digest.bytes == file.bytes else {
+            throw corrupt(.sizeMismatch(expected: file.bytes, actual: digest.bytes))
+        }
         guard digest.sha256 == file.sha256 else { throw corrupt(.sha256Mismatch) }
         guard reader.linesRead == file.rows else {
             throw corrupt(.rowCountMismatch(expected: file.rows, actual: reader.linesRead))

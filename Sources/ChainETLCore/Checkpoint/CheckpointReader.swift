@@ -57,7 +57,8 @@ public struct CheckpointReader: Sendable {
     ///
     /// For consumers that read several parts at once (dedupe's k-way merge). `chunkSize` bytes
     /// are read and inflated at a time; a smaller chunk keeps many open readers small.
-    public func lineReader(for file: CheckpointFile, chunkSize: Int = Self.chunkSize) throws -> CheckpointFileLineReader {
+    public func lineReader(for file: CheckpointFile, chunkSize: Int = Self.chunkSize) throws -> CheckpointFileLineReader
+    {
         try CheckpointFileLineReader(location: location, file: file, chunkSize: chunkSize)
     }
 

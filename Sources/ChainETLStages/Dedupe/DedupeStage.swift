@@ -77,7 +77,9 @@ public struct DedupeStage: Stage {
                 }
                 try scratch.finish()
                 duplicates += deduplicator.counts.duplicates
-                for run in group { if case .scratch(let used) = run { try? FileManager.default.removeItem(atPath: used) } }
+                for run in group {
+                    if case .scratch(let used) = run { try? FileManager.default.removeItem(atPath: used) }
+                }
             }
             runs = merged
             passes += 1

@@ -63,7 +63,8 @@ struct NormalizeConfiguration: Sendable {
                 guard let chain = pipeline.chain(named: name) else {
                     throw ConfigDiagnostic(
                         location: location,
-                        message: "normalize stage \(spec.id) names chain '\(name)', which is not declared under chains:",
+                        message:
+                            "normalize stage \(spec.id) names chain '\(name)', which is not declared under chains:",
                         hint: "use one of: \(pipeline.chains.map(\.name).joined(separator: ", "))")
                 }
                 selected.append(chain)

@@ -49,7 +49,8 @@ struct PartitionNormalizer {
         var chains: [Chain] = []
         var normalizers: [TransferNormalizer] = []
         for entry in selected where !chains.contains(where: { $0.id == entry.chainID }) {
-            chains.append(Chain(id: entry.chainID, text: Array(String(entry.chainID).utf8), normalizer: normalizers.count))
+            chains.append(
+                Chain(id: entry.chainID, text: Array(String(entry.chainID).utf8), normalizer: normalizers.count))
             normalizers.append(TransferNormalizer(chainID: entry.chainID, partition: partition, tokens: entry.tokens))
         }
         for id in otherChains where !chains.contains(where: { $0.id == id }) {
