@@ -64,6 +64,7 @@ let package = Package(
                 "ChainETLCore",
                 "ChainETLPostgres",
                 "ChainETLExplorers",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
