@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "ChainETLCoreTests", dependencies: ["ChainETLCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChainETLPostgresTests", dependencies: ["ChainETLPostgres"]),
         .testTarget(name: "ChainETLExplorersTests", dependencies: ["ChainETLExplorers", "ChainETLSimulator"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ChainETLSimulatorTests", dependencies: ["ChainETLSimulator"]),
+        .testTarget(name: "ChainETLSimulatorTests", dependencies: ["ChainETLSimulator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChainETLStagesTests", dependencies: ["ChainETLStages", "ChainETLSimulator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChainETLRunnerTests", dependencies: ["ChainETLRunner"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ChainETLCore", "ChainETLPostgres", "ChainETLSimulator"]),

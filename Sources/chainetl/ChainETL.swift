@@ -12,6 +12,7 @@ struct ChainETL: ParsableCommand {
         subcommands: [
             // One subcommand per file: Run.swift, Validate.swift, Plan.swift, Status.swift,
             // Migrate.swift, Import.swift, Simulate.swift.
+            Simulate.self,
         ]
     )
 }

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholderChainETLPostgresTests() { #expect(1 + 1 == 2) }
