@@ -82,6 +82,8 @@ let package = Package(
             name: "chainetl",
             dependencies: [
                 "ChainETLCore",
+                "ChainETLPostgres",
+                "ChainETLStages",
                 "ChainETLRunner",
                 "ChainETLSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -16,6 +16,7 @@ struct ChainETL: ParsableCommand {
             Validate.self,
             Migrate.self,
             Simulate.self,
+            Import.self,
         ]
     )
 
