@@ -52,12 +52,17 @@ struct ExportBundleWriterTests {
     }
 
     static func queries(_ names: [String], directory: URL = exportDirectory) throws -> [ExportQuery] {
-        try names.map { try ExportConfiguration.readQuery(name: $0, file: directory.appendingPathComponent("\($0).sql")) }
+        try names.map {
+            try ExportConfiguration.readQuery(name: $0, file: directory.appendingPathComponent("\($0).sql"))
+        }
     }
 
-    static func request(runID: String, now: Date = Date(timeIntervalSince1970: 1_795_500_000)) -> ExportBundleWriter.Request {
+    static func request(runID: String, now: Date = Date(timeIntervalSince1970: 1_795_500_000))
+        -> ExportBundleWriter.Request
+    {
         let chain = ChainSpec(
-            name: "ethereum", chainID: 1, explorer: .etherscan, baseURL: "https://user:secret@api.example.com/v2/api?apikey=k",
+            name: "ethereum", chainID: 1, explorer: .etherscan,
+            baseURL: "https://user:secret@api.example.com/v2/api?apikey=k",
             apiKeyEnv: "ETHERSCAN_API_KEY", ratePerSecond: 5, ratePerDay: nil, confirmations: 12, tokens: [],
             accounts: [], location: SourceLocation(file: "demo.yaml", line: 1, column: 1))
         return ExportBundleWriter.Request(
@@ -105,7 +110,8 @@ struct ExportBundleWriterTests {
         #expect(ndjson[1].contains("\"token_decimals\":null,\"transfer_count\":2,\"volume_raw\":\"\(Self.bigSum)\""))
         #expect(ndjson[1].hasSuffix("\"last_transfer_at\":\"2026-11-20T00:00:12Z\"}"))
 
-        #expect(manifest.summaries.map(\.name) == ["daily_token_volume", "daily_address_volume", "hourly_token_volume"])
+        #expect(
+            manifest.summaries.map(\.name) == ["daily_token_volume", "daily_address_volume", "hourly_token_volume"])
         #expect(manifest.summaries.map(\.rows) == [2, 3, 0])
         let volume = manifest.summaries[0]
         #expect(volume.key == ["chain_id", "token_address", "day"])
@@ -113,11 +119,12 @@ struct ExportBundleWriterTests {
         #expect(volume.columns.first { $0.name == "token_decimals" }?.type == "smallint")
         #expect(volume.columns.first { $0.name == "last_transfer_at" }?.type == "timestamp with time zone")
         #expect(volume.columns.allSatisfy { !$0.description.isEmpty })
-        #expect(manifest.chains == [
-            ExportManifest.Chain(
-                name: "ethereum", chainID: 1, explorer: "etherscan", source: "https://api.example.com/v2/api",
-                asOfBlock: 105, asOfTime: "2026-11-20T23:59:59.5Z", transfers: 2)
-        ])
+        #expect(
+            manifest.chains == [
+                ExportManifest.Chain(
+                    name: "ethereum", chainID: 1, explorer: "etherscan", source: "https://api.example.com/v2/api",
+                    asOfBlock: 105, asOfTime: "2026-11-20T23:59:59.5Z", transfers: 2)
+            ])
         #expect(manifest.freshness.kind == "closed_day")
         #expect(manifest.inputs == ["aggregate": "c0ffee"])
         #expect(manifest.chainetlVersion == ChainETLVersion.string)
@@ -170,7 +177,9 @@ struct ExportBundleWriterTests {
         #expect(replaced.runID == "run-3")
     }
 
-    @Test("inexact, undescribed and NULL-key columns and failing queries are refused naming the file; nothing is published")
+    @Test(
+        "inexact, undescribed and NULL-key columns and failing queries are refused naming the file; nothing is published"
+    )
     func refusesBadQueries() throws {
         let (database, connection) = try Self.filledDatabase()
         defer {
@@ -180,8 +189,10 @@ struct ExportBundleWriterTests {
         let sql = try ExportTemporaryDirectory()
         let header = "-- export: bad\n-- description: d\n-- key: chain_id\n-- column chain_id: c\n"
         let cases: [(String, String)] = [
-            (header + "-- column ratio: r\nSELECT 1::bigint AS chain_id, 0.5::double precision AS ratio",
-             "returns column ratio as double precision"),
+            (
+                header + "-- column ratio: r\nSELECT 1::bigint AS chain_id, 0.5::double precision AS ratio",
+                "returns column ratio as double precision"
+            ),
             (header + "SELECT 1::bigint AS chain_id, 2 AS extra", "returns column extra but"),
             (header + "-- column extra: e\nSELECT 1::bigint AS chain_id", "describes column extra but"),
             (header + "SELECT NULL::bigint AS chain_id", "returns NULL in key column chain_id"),

@@ -23,7 +23,8 @@ struct ExportCSVTests {
     func quoting() {
         #expect(row(["a,b"]) == "\"a,b\"\r\n")
         #expect(row(["say \"hi\""]) == "\"say \"\"hi\"\"\"\r\n")
-        #expect(row(["line\nbreak", "cr\rhere", "crlf\r\nboth"]) == "\"line\nbreak\",\"cr\rhere\",\"crlf\r\nboth\"\r\n")
+        #expect(
+            row(["line\nbreak", "cr\rhere", "crlf\r\nboth"]) == "\"line\nbreak\",\"cr\rhere\",\"crlf\r\nboth\"\r\n")
         #expect(row(["\""]) == "\"\"\"\"\r\n")
     }
 

@@ -26,8 +26,10 @@ struct ExportImportTests {
                 .init(name: "meta", type: "json", description: "json"),
             ], rows: 3, files: [], querySHA256: "")
         let volumeRows: [[String?]] = [
-            ["1", "0xaaa", "2026-11-20", "Tether \"USD\", v2\nline two", maxUInt256, "0.000000000000000001",
-                "2026-11-20T23:59:59.5Z", "{\"a\": [1, 2]}"],
+            [
+                "1", "0xaaa", "2026-11-20", "Tether \"USD\", v2\nline two", maxUInt256, "0.000000000000000001",
+                "2026-11-20T23:59:59.5Z", "{\"a\": [1, 2]}",
+            ],
             ["1", "0xbbb", "2026-11-20", "", volumeOfSecondRow, nil, "2026-11-20T00:00:00Z", nil],
             ["137", "0xccc", "2026-11-20", "Ünïcødé 🚀", "0", "0", "2026-11-20T12:00:00Z", "{}"],
         ]
@@ -104,12 +106,15 @@ struct ExportImportTests {
             FROM analytics.daily_volume ORDER BY chain_id, token_address
             """
         let rows = try ExportScratchDatabase.rows(connection, select)
-        #expect(rows.map { Array($0.dropLast()) } == [
-            ["1", "0xaaa", "2026-11-20", "Tether \"USD\", v2\nline two", Self.maxUInt256, "0.000000000000000001",
-                "2026-11-20 23:59:59.5+00", "{\"a\": [1, 2]}"],
-            ["1", "0xbbb", "2026-11-20", "", "42", nil, "2026-11-20 00:00:00+00", nil],
-            ["137", "0xccc", "2026-11-20", "Ünïcødé 🚀", "0", "0", "2026-11-20 12:00:00+00", "{}"],
-        ])
+        #expect(
+            rows.map { Array($0.dropLast()) } == [
+                [
+                    "1", "0xaaa", "2026-11-20", "Tether \"USD\", v2\nline two", Self.maxUInt256, "0.000000000000000001",
+                    "2026-11-20 23:59:59.5+00", "{\"a\": [1, 2]}",
+                ],
+                ["1", "0xbbb", "2026-11-20", "", "42", nil, "2026-11-20 00:00:00+00", nil],
+                ["137", "0xccc", "2026-11-20", "Ünïcødé 🚀", "0", "0", "2026-11-20 12:00:00+00", "{}"],
+            ])
         let types = try ExportScratchDatabase.rows(
             connection,
             """
@@ -161,7 +166,8 @@ struct ExportImportTests {
             ),
             (
                 "members.csv",
-                { url in try Data(try Data(contentsOf: url).dropLast(3)).write(to: url) }, "bytes but manifest.json says"
+                { url in try Data(try Data(contentsOf: url).dropLast(3)).write(to: url) },
+                "bytes but manifest.json says"
             ),
             ("members.ndjson.gz", { url in try FileManager.default.removeItem(at: url) }, "missing"),
         ]

@@ -19,7 +19,8 @@ final class ExportScratchDatabase {
         self.serverURL = serverURL
         name = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
         url = Self.url(serverURL, database: name)
-        let admin = try PostgresConnection.connect(url: serverURL, applicationName: "chainetl tests", logger: .exportTests)
+        let admin = try PostgresConnection.connect(
+            url: serverURL, applicationName: "chainetl tests", logger: .exportTests)
         defer { admin.close() }
         try admin.execute(SQLQuery(unsafeSQL: "CREATE DATABASE \(SQLIdentifier.quote(name))"))
     }
@@ -28,7 +29,8 @@ final class ExportScratchDatabase {
         if let admin = try? PostgresConnection.connect(
             url: serverURL, applicationName: "chainetl tests", logger: .exportTests)
         {
-            _ = try? admin.execute(SQLQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(SQLIdentifier.quote(name)) WITH (FORCE)"))
+            _ = try? admin.execute(
+                SQLQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(SQLIdentifier.quote(name)) WITH (FORCE)"))
             admin.close()
         }
     }

@@ -15,7 +15,8 @@ enum ExportProvenance {
 
     /// One entry per configured chain (sorted by name), plus any chain found in `transfers` that
     /// the pipeline does not configure (named `chain-<id>`). Runs in the export's UTC session.
-    static func chains(_ specs: [ChainSpec], partition: PartitionDay, connection: PostgresConnection) throws(ExportError)
+    static func chains(_ specs: [ChainSpec], partition: PartitionDay, connection: PostgresConnection)
+        throws(ExportError)
         -> [ExportManifest.Chain]
     {
         var loaded: [Int: (transfers: Int, block: Int?, time: String?)] = [:]

@@ -25,7 +25,9 @@ final class CSVReader {
     init(path: String, bufferSize: Int = 128 * 1024) throws(ImportError) {
         self.path = path
         descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw errno == ENOENT ? .missingFile(path: path) : .unreadable(path: path, code: errno) }
+        guard descriptor >= 0 else {
+            throw errno == ENOENT ? .missingFile(path: path) : .unreadable(path: path, code: errno)
+        }
         buffer = .allocate(byteCount: bufferSize, alignment: 16)
     }
 

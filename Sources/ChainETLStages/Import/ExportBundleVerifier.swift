@@ -63,7 +63,9 @@ public struct ExportBundleVerifier {
             let path = directory.appendingPathComponent(file.name).path
             let (bytes, sha256) = try Self.digest(path: path, expectedBytes: file.bytes)
             guard bytes == file.bytes else { throw .sizeMismatch(path: path, expected: file.bytes, actual: bytes) }
-            guard sha256 == file.sha256 else { throw .checksumMismatch(path: path, expected: file.sha256, actual: sha256) }
+            guard sha256 == file.sha256 else {
+                throw .checksumMismatch(path: path, expected: file.sha256, actual: sha256)
+            }
         }
         return manifest
     }
