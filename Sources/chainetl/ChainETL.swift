@@ -16,6 +16,7 @@ struct ChainETL: ParsableCommand {
             Validate.self,
             Migrate.self,
             Simulate.self,
+            Status.self,
             Import.self,
         ]
     )
