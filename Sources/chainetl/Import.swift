@@ -36,11 +36,13 @@ extension ChainETL {
                 throw ExitCode(2)
             }
             do {
+                // A damaged bundle is refused before any connection is opened.
+                let importer = ExportBundleImporter(directory: bundle, schema: schema)
+                let manifest = try importer.verify(logger: logger)
                 let connection = try PostgresConnection.connect(
                     url: databaseURL, applicationName: "chainetl import", logger: logger)
                 defer { connection.close() }
-                let importer = ExportBundleImporter(directory: bundle, schema: schema)
-                let (manifest, results) = try importer.run(connection: connection, logger: logger)
+                let results = try importer.load(manifest, connection: connection, logger: logger)
                 let rows = results.reduce(0) { $0 + $1.rows }
                 let inserted = results.reduce(0) { $0 + $1.inserted }
                 let updated = results.reduce(0) { $0 + $1.updated }

@@ -47,16 +47,25 @@ struct ExportConfiguration: Sendable {
                 location: namesLocation, message: "export stage \(spec.id) lists no summaries",
                 hint: "write summaries: [daily_token_volume, token_summary]")
         }
+        // Each item's own position, so a diagnostic points at the offending name.
+        var itemLocations: [SourceLocation] = []
+        if case .sequence(let items)? = parameters.node("summaries")?.value {
+            itemLocations = items.map(\.location)
+        }
+        func location(of index: Int) -> SourceLocation {
+            index < itemLocations.count ? itemLocations[index] : namesLocation
+        }
         var seen = Set<String>()
-        for name in names {
+        for (index, name) in names.enumerated() {
             guard ExportQuery.isColumnName(name) else {
                 throw ConfigDiagnostic(
-                    location: namesLocation, message: "summary name '\(name)' is not a plain lowercase identifier",
+                    location: location(of: index),
+                    message: "summary name '\(name)' is not a plain lowercase identifier",
                     hint: "use letters, digits and underscores, e.g. daily_token_volume")
             }
             guard seen.insert(name).inserted else {
                 throw ConfigDiagnostic(
-                    location: namesLocation, message: "summary \(name) is listed twice",
+                    location: location(of: index), message: "summary \(name) is listed twice",
                     hint: "list each summary once")
             }
         }
@@ -65,14 +74,13 @@ struct ExportConfiguration: Sendable {
             sqlDirectory.hasPrefix("/")
             ? URL(fileURLWithPath: sqlDirectory, isDirectory: true)
             : pipeline.directory.appendingPathComponent(sqlDirectory, isDirectory: true).standardizedFileURL
-        let location = parameters.node("sql_dir")?.location ?? namesLocation
-        queries = try names.map { name in
+        queries = try names.enumerated().map { index, name in
             let file = directory.appendingPathComponent("\(name).sql")
             do {
                 return try Self.readQuery(name: name, file: file)
             } catch {
                 throw ConfigDiagnostic(
-                    location: location, message: "summary \(name): \(error)",
+                    location: location(of: index), message: "summary \(name): \(error)",
                     hint: "each summary needs \(sqlDirectory)/\(name).sql next to \(pipeline.file.lastPathComponent)")
             }
         }
@@ -89,6 +97,7 @@ struct ExportConfiguration: Sendable {
 
     /// Reads and parses one export query file.
     static func readQuery(name: String, file: URL) throws(ExportError) -> ExportQuery {
+        guard FileManager.default.fileExists(atPath: file.path) else { throw .queryMissing(path: file.path) }
         let data: Data
         do {
             data = try Data(contentsOf: file)

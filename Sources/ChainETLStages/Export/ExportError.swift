@@ -2,6 +2,8 @@ import Foundation
 
 /// Failures of an `export` stage. Each names the summary or file and says what to do.
 enum ExportError: Error, CustomStringConvertible {
+    /// A summary's export query file does not exist.
+    case queryMissing(path: String)
     /// An export query file could not be read.
     case queryUnreadable(path: String, underlying: any Error)
     /// An export query file's header is malformed.
@@ -31,6 +33,8 @@ enum ExportError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
+        case .queryMissing(let path):
+            return "export query \(path) does not exist; check the summary name and sql_dir"
         case .queryUnreadable(let path, let underlying):
             return "cannot read export query \(path): \(underlying); check the summary name and sql_dir"
         case .queryHeader(let path, let line, let message):

@@ -34,6 +34,12 @@ public struct ExportBundleImporter {
 
     /// Verifies the bundle, then loads it in one transaction.
     public func run(connection: PostgresConnection, logger: Logger) throws -> (ExportManifest, [SummaryResult]) {
+        let manifest = try verify(logger: logger)
+        return (manifest, try load(manifest, connection: connection, logger: logger))
+    }
+
+    /// Checks the manifest and every file's size and SHA-256; needs no database.
+    public func verify(logger: Logger) throws -> ExportManifest {
         let manifest = try ExportBundleVerifier(directory: directory).verifyFiles()
         logger.info(
             "export bundle verified",
@@ -41,7 +47,14 @@ public struct ExportBundleImporter {
                 "import.directory": "\(directory.path)", "import.files": "\(manifest.files.count)",
                 "partition": "\(manifest.partition)", "pipeline": "\(manifest.pipeline)",
             ])
-        let results = try connection.transaction {
+        return manifest
+    }
+
+    /// Loads a bundle `verify` accepted, in one transaction; returns what each summary did.
+    public func load(_ manifest: ExportManifest, connection: PostgresConnection, logger: Logger) throws
+        -> [SummaryResult]
+    {
+        try connection.transaction {
             try connection.execute(SQLQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(SQLIdentifier.quote(schema))"))
             var results: [SummaryResult] = []
             for summary in manifest.summaries {
@@ -56,7 +69,6 @@ public struct ExportBundleImporter {
             }
             return results
         }
-        return (manifest, results)
     }
 
     private func load(_ summary: ExportManifest.Summary, connection: PostgresConnection) throws -> SummaryResult {
