@@ -1,4 +1,5 @@
 import ChainETLCore
+import Foundation
 import Testing
 
 @testable import ChainETLStages

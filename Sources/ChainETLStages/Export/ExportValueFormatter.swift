@@ -37,15 +37,6 @@ enum ExportValueFormatter {
         return "\(parts[0])T\(parts[1])" + (utc ? "Z" : "")
     }
 
-    /// Appends `value` (nil for SQL NULL) of `kind` as one CSV field.
-    static func appendCSV(_ value: String?, kind: ExportColumnKind, to row: inout CSVRowBuilder) {
-        guard let value else {
-            row.null()
-            return
-        }
-        row.field(value)
-    }
-
     /// Appends `"name":value` to an NDJSON object. `value` is already formatted by `text(_:kind:)`.
     static func appendJSON(name: String, _ value: String?, kind: ExportColumnKind, to line: inout JSONLineWriter) {
         line.key(name)
