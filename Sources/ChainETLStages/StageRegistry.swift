@@ -23,6 +23,7 @@ public struct StageRegistry: StageKindCatalog {
         FileSourceStage.self,
         ExecutionsStage.self,
         PricesStage.self,
+        ExportStage.self,
         TestEmitStage.self,
         TestFailStage.self,
         TestCopyStage.self,
