@@ -1,0 +1,186 @@
+import ChainETLCore
+import ChainETLExplorers
+import ChainETLSimulator
+import Foundation
+import Logging
+import Testing
+
+@testable import ChainETLStages
+
+/// Shared pieces of the extract tests: an in-process simulator, pipeline specs pointing at it, a
+/// log capture, and the ground-truth comparison.
+enum ExtractFixture {
+    /// 2026-11-18T…Z: every day up to 2026-11-17 is closed on every simulated chain.
+    static let pinnedNow = 1_795_000_000
+    /// A key that must never show up in any output.
+    static let apiKey = "SIMKEY9f3c0d2e7a41b8XXSECRET"
+    static let keyVariable = "CHAINETL_TEST_SIM_KEY"
+    static let seed: UInt64 = 11
+    static let transfersPerDay = 1_500
+
+    static let location = SourceLocation(file: "test.yaml", line: 1, column: 1)
+
+    /// Starts a simulator on a free loopback port.
+    static func startSimulator(
+        faultRate: Double = 0, ratePerSecond: Int? = nil, fixedNow: Int = pinnedNow, apiKey: String? = apiKey
+    ) throws -> SimulatorServer {
+        let server = try SimulatorServer(
+            configuration: SimulatorConfiguration(
+                port: 0, generator: GeneratorConfiguration(seed: seed, transfersPerDay: transfersPerDay),
+                apiKey: apiKey, ratePerSecond: ratePerSecond, faultRate: faultRate, fixedNow: fixedNow),
+            logger: Logger(label: "chainetl.tests.simulator") { _ in SwiftLogNoOpLogHandler() })
+        try server.start()
+        return server
+    }
+
+    /// The first `count` ERC-20 tokens of a simulated chain, as tracked tokens.
+    static func erc20Tokens(chainID: Int, count: Int) -> [TrackedToken] {
+        SimulatedChain.tokens(chainID: chainID).filter(\.isERC20).prefix(count).map {
+            TrackedToken(address: $0.address, symbol: $0.symbol, decimals: $0.decimalsValue)
+        }
+    }
+
+    static func chain(
+        name: String = "ethereum", chainID: Int = 1, explorer: ExplorerKind = .etherscan, server: SimulatorServer,
+        keyVariable: String? = keyVariable, ratePerSecond: Double = 20, ratePerDay: Int? = nil,
+        confirmations: Int = 12, tokens: [TrackedToken], accounts: [String] = []
+    ) -> ChainSpec {
+        let base =
+            explorer == .etherscan ? "\(server.baseURL)/v2/api" : "\(server.baseURL)/blockscout/\(chainID)/api"
+        return ChainSpec(
+            name: name, chainID: chainID, explorer: explorer, baseURL: base, apiKeyEnv: keyVariable,
+            ratePerSecond: ratePerSecond, ratePerDay: ratePerDay, confirmations: confirmations, tokens: tokens,
+            accounts: accounts, location: location)
+    }
+
+    /// A `with:` mapping from plain values (strings, integers or string lists).
+    static func parameters(_ values: [(String, Any)]) -> ConfigNode {
+        func node(_ value: Any) -> ConfigNode {
+            switch value {
+            case let list as [String]:
+                return ConfigNode(value: .sequence(list.map { ConfigNode(value: .scalar($0), location: location) }),
+                    location: location)
+            default:
+                return ConfigNode(value: .scalar("\(value)"), location: location)
+            }
+        }
+        return ConfigNode(
+            value: .mapping(values.map { (key: $0.0, keyLocation: location, value: node($0.1)) }), location: location)
+    }
+
+    static func pipeline(chains: [ChainSpec], kind: ExtractKind, with values: [(String, Any)] = []) -> (
+        PipelineSpec, StageSpec
+    ) {
+        let stage = StageSpec(
+            id: "extract", kind: kind.rawValue, needs: [], parameters: parameters(values), location: location)
+        let pipeline = PipelineSpec(
+            name: "extract-test", file: URL(fileURLWithPath: "/tmp/extract-test.yaml"), version: 1, chains: chains,
+            stages: [stage])
+        return (pipeline, stage)
+    }
+
+    /// Fast retries (the simulator's 429s still ask for a 1 s Retry-After, which is honoured).
+    static let retryPolicy = RetryPolicy(baseDelay: 0.05, maximumDelay: 0.5, maximumAttempts: 12)
+
+    static func dependencies(
+        environment: [String: String] = [keyVariable: apiKey], quotaStore: any QuotaStore = InMemoryQuotaStore(),
+        now: Int = pinnedNow
+    ) -> ExtractionDependencies {
+        ExtractionDependencies(
+            rateLimiters: RateLimiterRegistry(), transport: URLSessionTransport(), quotaStore: { quotaStore },
+            environment: environment, retryPolicy: retryPolicy,
+            currentDate: { Date(timeIntervalSince1970: TimeInterval(now)) })
+    }
+}
+
+/// Everything a `DayExtraction` produced: the lines, events and progress reports.
+final class ExtractionCapture {
+    var lines: [[UInt8]] = []
+    var events: [ExtractionEventRecord] = []
+    var statuses: [ExtractionStatus] = []
+
+    var hooks: DayExtraction.Hooks {
+        DayExtraction.Hooks(
+            write: { [unowned self] writer in self.lines.append(writer.bytes) },
+            event: { [unowned self] in self.events.append($0) },
+            progress: { [unowned self] in self.statuses.append($0) })
+    }
+
+    /// The lines as one text, for secret scans.
+    var text: String { lines.map { String(decoding: $0, as: UTF8.self) }.joined() }
+}
+
+/// A log handler that keeps every message and its metadata as text.
+struct CapturingLogHandler: LogHandler {
+    final class Storage: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: [String] = []
+        func append(_ line: String) { lock.withLock { stored.append(line) } }
+        var lines: [String] { lock.withLock { stored } }
+    }
+
+    let storage: Storage
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
+        file: String, function: String, line: UInt
+    ) {
+        let all = metadata.merging(explicit ?? [:]) { _, new in new }
+        storage.append("\(level) \(message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })")
+    }
+
+    static func logger() -> (Logger, Storage) {
+        let storage = Storage()
+        return (Logger(label: "chainetl.tests.extract") { _ in CapturingLogHandler(storage: storage) }, storage)
+    }
+}
+
+/// One ERC-20 transfer as read back from a raw line: the fields the ground truth has.
+struct ExtractedTransfer: Hashable, Comparable {
+    var txHash: String
+    var token: String
+    var from: String
+    var to: String
+    var value: String
+
+    static func < (lhs: ExtractedTransfer, rhs: ExtractedTransfer) -> Bool {
+        (lhs.txHash, lhs.token, lhs.from, lhs.to, lhs.value) < (rhs.txHash, rhs.token, rhs.from, rhs.to, rhs.value)
+    }
+
+    /// Decodes a `raw-explorer-row/1` line of a getLogs or tokentx source; nil for non-ERC-20 logs.
+    static func decode(line: [UInt8]) throws -> (source: String, blockNumber: Int, transfer: ExtractedTransfer?) {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+        let source = try #require(object["source"] as? String)
+        let row = try #require(object["row"] as? [String: Any])
+        if source.hasSuffix("logs") {
+            let topics = try #require(row["topics"] as? [String])
+            let block = try #require(UInt256(hex: try #require(row["blockNumber"] as? String)))
+            guard topics.count == 3 else { return (source, Int(block.words.0), nil) }
+            func address(_ topic: String) -> String { "0x" + topic.suffix(40).lowercased() }
+            let value = try #require(UInt256(hex: try #require(row["data"] as? String)))
+            return (
+                source, Int(block.words.0),
+                ExtractedTransfer(
+                    txHash: try #require(row["transactionHash"] as? String).lowercased(),
+                    token: try #require(row["address"] as? String).lowercased(), from: address(topics[1]),
+                    to: address(topics[2]), value: value.description)
+            )
+        }
+        let block = try #require(Int(try #require(row["blockNumber"] as? String)))
+        return (
+            source, block,
+            ExtractedTransfer(
+                txHash: try #require(row["hash"] as? String).lowercased(),
+                token: try #require(row["contractAddress"] as? String).lowercased(),
+                from: try #require(row["from"] as? String).lowercased(),
+                to: try #require(row["to"] as? String).lowercased(), value: try #require(row["value"] as? String))
+        )
+    }
+}
