@@ -61,8 +61,8 @@ struct ExtractDayExtractionTests {
     static func expectAscendingPerTarget(_ lines: [[UInt8]]) throws {
         var lastBlock: [String: Int] = [:]
         for line in lines {
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
-            let request = try #require(object["request"] as? [String: Any])
+            let object = try ExtractedTransfer.object(line)
+            let request: [String: Any] = try ExtractedTransfer.field(object, "request")
             let target = "\(request["contract"] ?? "-")|\(request["address"] ?? "-")"
             let block = try ExtractedTransfer.decode(line: line).blockNumber
             #expect(block >= lastBlock[target, default: 0], "rows of \(target) out of order")
@@ -110,7 +110,10 @@ struct ExtractDayExtractionTests {
         }
         let stats = server.stats
         #expect(stats.faultsInjected > 0, "the run must have met faults")
-        #expect(stats.requests == totalCalls, "every request sent is counted, retries included")
+        // Every call we send is counted, retries included. URLSession may resend a GET by itself when
+        // a kept-alive connection is dropped, which the server counts and we cannot see.
+        #expect(stats.requests >= totalCalls)
+        #expect(stats.requests - totalCalls <= stats.faultsByKind["drop", default: 0])
         #expect(events.contains { $0.kind == "http.retry" || $0.kind == "rate.throttled" })
         #expect(events.allSatisfy { $0.details["chain"] == "ethereum" })
         let eventText = events.map { "\($0.message) \($0.details)" }.joined(separator: "\n")
@@ -191,7 +194,8 @@ struct ExtractDayExtractionTests {
         let dependencies = ExtractFixture.dependencies(now: noon)
 
         let refusal = #expect(throws: ExtractError.self) {
-            _ = try Self.extract(configuration, day: PartitionDay("2026-11-20")!, dependencies: dependencies, logger: logger)
+            _ = try Self.extract(
+                configuration, day: PartitionDay("2026-11-20")!, dependencies: dependencies, logger: logger)
         }
         let message = try #require(refusal).description
         #expect(message.contains("partition 2026-11-20 is still open on chain ethereum"))
@@ -223,7 +227,8 @@ struct ExtractDayExtractionTests {
         let server = try ExtractFixture.startSimulator()
         defer { server.stop() }
         let chain = ExtractFixture.chain(
-            server: server, keyVariable: "CHAINETL_TEST_UNSET_KEY", tokens: ExtractFixture.erc20Tokens(chainID: 1, count: 1))
+            server: server, keyVariable: "CHAINETL_TEST_UNSET_KEY",
+            tokens: ExtractFixture.erc20Tokens(chainID: 1, count: 1))
         let (pipeline, stage) = ExtractFixture.pipeline(chains: [chain], kind: .etherscanLogs)
         let configuration = try ExtractConfiguration(kind: .etherscanLogs, spec: stage, pipeline: pipeline)
         let (logger, _) = CapturingLogHandler.logger()

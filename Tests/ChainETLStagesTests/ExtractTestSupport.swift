@@ -22,12 +22,14 @@ enum ExtractFixture {
 
     /// Starts a simulator on a free loopback port.
     static func startSimulator(
-        faultRate: Double = 0, ratePerSecond: Int? = nil, fixedNow: Int = pinnedNow, apiKey: String? = apiKey
+        faultRate: Double = 0, faults: [FaultKind] = FaultKind.allCases, ratePerSecond: Int? = nil,
+        fixedNow: Int = pinnedNow, apiKey: String? = apiKey
     ) throws -> SimulatorServer {
         let server = try SimulatorServer(
             configuration: SimulatorConfiguration(
                 port: 0, generator: GeneratorConfiguration(seed: seed, transfersPerDay: transfersPerDay),
-                apiKey: apiKey, ratePerSecond: ratePerSecond, faultRate: faultRate, fixedNow: fixedNow),
+                apiKey: apiKey, ratePerSecond: ratePerSecond, faultRate: faultRate, faultKinds: faults,
+                fixedNow: fixedNow),
             logger: Logger(label: "chainetl.tests.simulator") { _ in SwiftLogNoOpLogHandler() })
         try server.start()
         return server
@@ -58,7 +60,8 @@ enum ExtractFixture {
         func node(_ value: Any) -> ConfigNode {
             switch value {
             case let list as [String]:
-                return ConfigNode(value: .sequence(list.map { ConfigNode(value: .scalar($0), location: location) }),
+                return ConfigNode(
+                    value: .sequence(list.map { ConfigNode(value: .scalar($0), location: location) }),
                     location: location)
             default:
                 return ConfigNode(value: .scalar("\(value)"), location: location)
@@ -128,12 +131,11 @@ struct CapturingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-        file: String, function: String, line: UInt
-    ) {
-        let all = metadata.merging(explicit ?? [:]) { _, new in new }
-        storage.append("\(level) \(message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })")
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        var line = "\(event.level) \(event.message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })"
+        if let error = event.error { line += " error=\(error)" }
+        storage.append(line)
     }
 
     static func logger() -> (Logger, Storage) {
@@ -156,31 +158,146 @@ struct ExtractedTransfer: Hashable, Comparable {
 
     /// Decodes a `raw-explorer-row/1` line of a getLogs or tokentx source; nil for non-ERC-20 logs.
     static func decode(line: [UInt8]) throws -> (source: String, blockNumber: Int, transfer: ExtractedTransfer?) {
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
-        let source = try #require(object["source"] as? String)
-        let row = try #require(object["row"] as? [String: Any])
+        let object = try object(line)
+        let source: String = try field(object, "source")
+        let row: [String: Any] = try field(object, "row")
         if source.hasSuffix("logs") {
-            let topics = try #require(row["topics"] as? [String])
-            let block = try #require(UInt256(hex: try #require(row["blockNumber"] as? String)))
+            let topics: [String] = try field(row, "topics")
+            let block = try number(hex: try field(row, "blockNumber"))
             guard topics.count == 3 else { return (source, Int(block.words.0), nil) }
             func address(_ topic: String) -> String { "0x" + topic.suffix(40).lowercased() }
-            let value = try #require(UInt256(hex: try #require(row["data"] as? String)))
+            let value = try number(hex: try field(row, "data"))
+            let txHash: String = try field(row, "transactionHash")
+            let token: String = try field(row, "address")
             return (
                 source, Int(block.words.0),
                 ExtractedTransfer(
-                    txHash: try #require(row["transactionHash"] as? String).lowercased(),
-                    token: try #require(row["address"] as? String).lowercased(), from: address(topics[1]),
+                    txHash: txHash.lowercased(), token: token.lowercased(), from: address(topics[1]),
                     to: address(topics[2]), value: value.description)
             )
         }
-        let block = try #require(Int(try #require(row["blockNumber"] as? String)))
+        let blockText: String = try field(row, "blockNumber")
+        let block = try #require(Int(blockText))
+        let txHash: String = try field(row, "hash")
+        let token: String = try field(row, "contractAddress")
+        let from: String = try field(row, "from")
+        let to: String = try field(row, "to")
         return (
             source, block,
             ExtractedTransfer(
-                txHash: try #require(row["hash"] as? String).lowercased(),
-                token: try #require(row["contractAddress"] as? String).lowercased(),
-                from: try #require(row["from"] as? String).lowercased(),
-                to: try #require(row["to"] as? String).lowercased(), value: try #require(row["value"] as? String))
+                txHash: txHash.lowercased(), token: token.lowercased(), from: from.lowercased(), to: to.lowercased(),
+                value: try field(row, "value"))
         )
+    }
+
+    struct MissingField: Error, CustomStringConvertible {
+        var key: String
+        var description: String { "missing or mistyped field \(key)" }
+    }
+
+    /// A line as a JSON object.
+    static func object(_ line: [UInt8]) throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+            throw MissingField(key: "(line)")
+        }
+        return object
+    }
+
+    static func field<T>(_ object: [String: Any], _ key: String) throws -> T {
+        guard let value = object[key] as? T else { throw MissingField(key: key) }
+        return value
+    }
+
+    static func number(hex text: String) throws -> UInt256 {
+        guard let value = UInt256(hex: text) else { throw MissingField(key: "hex \(text)") }
+        return value
+    }
+}
+
+/// Collects stage events and progress the way the runner would receive them.
+final class StageRecorder: StageEventSink, StageProgressReporting, @unchecked Sendable {
+    private let lock = NSLock()
+    private var storedEvents: [StageEvent] = []
+    private var storedSnapshots: [ProgressSnapshot] = []
+
+    func record(_ event: StageEvent) { lock.withLock { storedEvents.append(event) } }
+
+    func report(stageID: String, partition: PartitionDay, _ snapshot: ProgressSnapshot) {
+        lock.withLock { storedSnapshots.append(snapshot) }
+    }
+
+    var events: [StageEvent] { lock.withLock { storedEvents } }
+    var snapshots: [ProgressSnapshot] { lock.withLock { storedSnapshots } }
+}
+
+/// A `StageContext` for one extract unit, writing its checkpoint under `workdir`.
+struct ExtractUnit {
+    let stage: any Stage
+    let context: StageContext
+    let location: CheckpointLocation
+    let recorder = StageRecorder()
+
+    init(
+        pipeline: PipelineSpec, spec: StageSpec, day: PartitionDay, workdir: URL, services: ExtractionServices,
+        logger: Logger, allowOpen: Bool = false
+    ) throws {
+        let stage = try StageRegistry.standard.makeStage(spec, pipeline: pipeline)
+        let location = CheckpointLocation(workdir: workdir, pipeline: pipeline.name, partition: day, stageID: spec.id)
+        self.stage = stage
+        self.location = location
+        context = StageContext(
+            pipeline: pipeline, spec: spec, partition: day, workdir: workdir, runID: "test-run", logger: logger,
+            options: StageOptions(allowOpen: allowOpen), eventSink: recorder, progressReporter: recorder,
+            services: services, inputs: [:], databaseURL: nil,
+            makeOutput: { try CheckpointWriter(location: location, kind: spec.kind, recordSchema: stage.recordSchema) })
+    }
+
+    /// Runs the stage and commits its checkpoint, as the runner does.
+    func runAndCommit() throws -> CheckpointManifest {
+        let outcome = try stage.run(context)
+        return try context.output.commit(
+            configHash: "test", inputs: [:], counts: outcome.counts, details: outcome.details, startedAt: Date())
+    }
+
+    /// The committed checkpoint's lines.
+    func lines() throws -> [[UInt8]] {
+        var lines: [[UInt8]] = []
+        try CheckpointReader.open(location, expecting: "raw-explorer-row/1").forEachLine { lines.append(Array($0)) }
+        return lines
+    }
+}
+
+extension ExtractFixture {
+    static func services(
+        environment: [String: String] = [keyVariable: apiKey], quotaStore: any QuotaStore = InMemoryQuotaStore()
+    ) -> ExtractionServices {
+        ExtractionServices(
+            rateLimiters: RateLimiterRegistry(), environment: environment, retryPolicy: retryPolicy,
+            transport: { URLSessionTransport() }, quotaStore: { _ in quotaStore })
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "chainetl-extract-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Every file under `directory`, gzip parts decompressed, as text (for secret scans).
+    static func allText(under directory: URL) throws -> String {
+        var text = ""
+        let enumerator = try #require(FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil))
+        for case let url as URL in enumerator {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue
+            else { continue }
+            if url.lastPathComponent.hasSuffix(".gz") {
+                let reader = try GzipLineReader(path: url.path)
+                while let line = try reader.nextLine() { text += String(decoding: line, as: UTF8.self) + "\n" }
+            } else {
+                text += String(decoding: try Data(contentsOf: url), as: UTF8.self)
+            }
+        }
+        return text
     }
 }

@@ -86,21 +86,7 @@ final class DayExtraction {
 
     private func prepare(_ chainTargets: ExtractConfiguration.ChainTargets) throws -> PreparedChain {
         let chain = chainTargets.chain
-        var apiKey: String?
-        if let variable = chain.apiKeyEnv {
-            guard let value = dependencies.environment[variable], !value.isEmpty else {
-                throw ExtractError.missingAPIKey(chain: chain.name, variable: variable)
-            }
-            apiKey = value
-        }
-        let endpoint: ExplorerEndpoint
-        do {
-            endpoint = try ExplorerEndpoint(
-                baseURL: chain.baseURL, chainID: chain.chainID, apiKey: apiKey,
-                sendsChainID: chain.explorer == .etherscan)
-        } catch let error as ExplorerError {
-            throw ExtractError.explorer(chain: chain.name, target: nil, underlying: error)
-        }
+        let endpoint = try ChainExplorerAccess(chain: chain, environment: dependencies.environment).endpoint
         let fingerprint = endpoint.keyFingerprint
         let limiter = dependencies.rateLimiters.bucket(for: fingerprint, ratePerSecond: chain.ratePerSecond)
         var quota: DailyQuotaGate?

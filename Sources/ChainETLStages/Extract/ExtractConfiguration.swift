@@ -42,7 +42,8 @@ struct ExtractConfiguration: Sendable {
         let offset = try parameters.integer("offset") ?? Self.defaultOffset
         guard (1...Self.maximumOffset).contains(offset) else {
             throw ConfigDiagnostic(
-                location: location("offset"), message: "offset must be between 1 and \(Self.maximumOffset), got \(offset)",
+                location: location("offset"),
+                message: "offset must be between 1 and \(Self.maximumOffset), got \(offset)",
                 hint: "explorers serve at most 1000 rows per page; leave offset out to use 1000")
         }
         self.offset = offset
@@ -78,7 +79,8 @@ struct ExtractConfiguration: Sendable {
             }
             for account in accountOverride where !Self.isAddress(account) {
                 throw ConfigDiagnostic(
-                    location: location("accounts"), message: "account '\(account)' is not a 0x-prefixed 20-byte address",
+                    location: location("accounts"),
+                    message: "account '\(account)' is not a 0x-prefixed 20-byte address",
                     hint: "write accounts as 0x followed by 40 hex digits")
             }
         }

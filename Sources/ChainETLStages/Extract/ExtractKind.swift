@@ -27,7 +27,8 @@ enum ExtractKind: String, Sendable, CaseIterable {
                 description: "chains to extract; default every chain whose explorer is \(explorer.rawValue)"),
             StageParameter(
                 name: "tokens", type: .stringList,
-                description: "token addresses or symbols, each tracked on a selected chain; default every tracked token"),
+                description: "token addresses or symbols, each tracked on a selected chain; default every tracked token"
+            ),
         ]
         if acceptsAccounts {
             parameters.append(
@@ -38,7 +39,8 @@ enum ExtractKind: String, Sendable, CaseIterable {
         if self == .blockscout {
             parameters.append(
                 StageParameter(
-                    name: "mode", type: .string, description: "tokentx (default) or logs: the Blockscout endpoint read"))
+                    name: "mode", type: .string, description: "tokentx (default) or logs: the Blockscout endpoint read")
+            )
         }
         parameters.append(
             StageParameter(name: "offset", type: .integer, description: "rows asked per page, 1…1000 (default 1000)"))

@@ -29,23 +29,32 @@ struct TransferExtractorSimulatorTests {
         }
     }
 
+    struct MissingField: Error {
+        var key: String
+    }
+
+    static func field(_ object: [String: Any], _ key: String) throws -> String {
+        guard let value = object[key] as? String else { throw MissingField(key: key) }
+        return value
+    }
+
     /// Decodes a getLogs or tokentx row; nil for a log that is not an ERC-20 Transfer (3 topics).
     static func transfer(_ row: RawExplorerRow) throws -> Transfer? {
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(row.row.bytes)) as? [String: Any])
+        guard let object = try JSONSerialization.jsonObject(with: Data(row.row.bytes)) as? [String: Any] else {
+            throw MissingField(key: "row")
+        }
         switch row.source {
         case .etherscanLogs, .blockscoutLogs:
-            let topics = try #require(object["topics"] as? [String])
+            guard let topics = object["topics"] as? [String] else { throw MissingField(key: "topics") }
             guard topics.count == 3 else { return nil }
-            let value = try #require(UInt256(hex: try #require(object["data"] as? String)))
+            guard let value = UInt256(hex: try field(object, "data")) else { throw MissingField(key: "data") }
             return Transfer(
-                txHash: try #require(object["transactionHash"] as? String),
-                token: try #require(object["address"] as? String), from: "0x" + topics[1].suffix(40),
-                to: "0x" + topics[2].suffix(40), value: value.description)
+                txHash: try field(object, "transactionHash"), token: try field(object, "address"),
+                from: "0x" + topics[1].suffix(40), to: "0x" + topics[2].suffix(40), value: value.description)
         case .etherscanTokenTransfers, .blockscoutTokenTransfers:
             return Transfer(
-                txHash: try #require(object["hash"] as? String),
-                token: try #require(object["contractAddress"] as? String), from: try #require(object["from"] as? String),
-                to: try #require(object["to"] as? String), value: try #require(object["value"] as? String))
+                txHash: try field(object, "hash"), token: try field(object, "contractAddress"),
+                from: try field(object, "from"), to: try field(object, "to"), value: try field(object, "value"))
         }
     }
 
@@ -98,7 +107,8 @@ struct TransferExtractorSimulatorTests {
                 seed: Self.seed, chainID: 1, tokens: tokens.map(\.address), from: day, to: day,
                 transfersPerDay: Self.transfersPerDay)
             let expected = try #require(truth.transfers).map {
-                Transfer(txHash: $0.txHash, token: $0.tokenAddress, from: $0.fromAddress, to: $0.toAddress, value: $0.value)
+                Transfer(
+                    txHash: $0.txHash, token: $0.tokenAddress, from: $0.fromAddress, to: $0.toAddress, value: $0.value)
             }
             #expect(expected.count > 2_000)
             #expect(extracted.count == expected.count, "\(source) rows on \(day)")
@@ -106,9 +116,15 @@ struct TransferExtractorSimulatorTests {
         }
         let stats = server.stats
         #expect(stats.faultsInjected > 0)
-        #expect(stats.requests == extractor.requestCount)
+        // URLSession may resend a GET by itself after a dropped keep-alive connection: the server
+        // then counts a request the extractor never saw.
+        #expect(stats.requests >= extractor.requestCount)
+        #expect(stats.requests - extractor.requestCount <= stats.faultsByKind["drop", default: 0])
         #expect(events.contains { $0.kind == .retry || $0.kind == .throttled })
-        #expect(events.allSatisfy { !$0.message.contains(Self.apiKey) && !($0.request?.text.contains(Self.apiKey) ?? false) })
+        #expect(
+            events.allSatisfy {
+                !$0.message.contains(Self.apiKey) && !($0.request?.text.contains(Self.apiKey) ?? false)
+            })
         #expect(rowCount > 6_000)
     }
 }
