@@ -17,6 +17,7 @@ struct ChainETL: ParsableCommand {
             Migrate.self,
             Plan.self,
             Simulate.self,
+            Status.self,
         ]
     )
 
