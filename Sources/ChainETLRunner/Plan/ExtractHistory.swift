@@ -28,6 +28,14 @@ struct ExtractHistory: Sendable, Equatable {
         return nil
     }
 
+    init(partition: PartitionDay, targets: Int, rows: Int, calls: Int, blocks: Int) {
+        self.partition = partition
+        self.targets = targets
+        self.rows = rows
+        self.calls = calls
+        self.blocks = blocks
+    }
+
     /// Reads `chain.<name>.*` details; nil for an open day's checkpoint or one without the chain.
     init?(manifest: CheckpointManifest, chain: String) {
         let details = manifest.details

@@ -15,6 +15,13 @@ public struct ExtractionScope: Sendable {
     public var targets: [ExtractionTarget]
     /// Rows asked per page.
     public var offset: Int
+
+    public init(chain: ChainSpec, source: ExplorerSourceKind, targets: [ExtractionTarget], offset: Int) {
+        self.chain = chain
+        self.source = source
+        self.targets = targets
+        self.offset = offset
+    }
 }
 
 extension ExtractConfiguration {
