@@ -197,9 +197,18 @@ public final class PipelineRunner {
         } catch {
             logger.error("run status not recorded in the ledger", metadata: ["error": "\(error)"])
         }
+        let finishedReport = report
+        ledger.withConnection { connection in
+            _ = RunReportPage.write(report: finishedReport, workdir: request.workdir, connection: connection, logger: logger)
+        }
         if let metricsFile = request.metricsFile {
             do {
-                try MetricsFile(url: metricsFile).write(report, lastSuccess: try? ledger.lastSuccess())
+                let metrics = ledger.withConnection { connection in
+                    PipelineMetrics(
+                        report: finishedReport, pipeline: runPlan.pipeline, connection: connection,
+                        environment: environment, logger: logger)
+                }
+                try TextfileMetrics.write(path: metricsFile, metrics: metrics)
             } catch {
                 logger.error(
                     "metrics file not written", metadata: ["path": "\(metricsFile.path)", "error": "\(error)"])
