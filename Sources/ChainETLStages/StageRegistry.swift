@@ -18,6 +18,9 @@ public struct StageRegistry: StageKindCatalog {
     /// Every built-in kind. Each stage kind adds its type here, one line each.
     public static let standard = StageRegistry([
         SQLStage.self,
+        EtherscanLogsStage.self,
+        EtherscanTokenTransfersStage.self,
+        BlockscoutStage.self,
         NormalizeStage.self,
         DedupeStage.self,
         AggregateStage.self,
@@ -25,6 +28,7 @@ public struct StageRegistry: StageKindCatalog {
         FileSourceStage.self,
         ExecutionsStage.self,
         PricesStage.self,
+        ExportStage.self,
         TestEmitStage.self,
         TestFailStage.self,
         TestCopyStage.self,

@@ -116,7 +116,8 @@ public final class PipelineRunner {
             environment: .init(
                 runID: runID, workdir: request.workdir, databaseURL: request.databaseURL,
                 options: StageOptions(allowOpen: request.allowOpen, force: request.force, dryRun: false),
-                logger: logger, events: events, progress: progress, services: ExtractionServices(), ledger: ledger))
+                logger: logger, events: events, progress: progress,
+                services: ExtractionServices(databaseURL: request.databaseURL), ledger: ledger))
         let locks = PartitionLocks(
             pipeline: runPlan.pipeline.name, runID: runID, databaseURL: request.databaseURL, logger: logger)
         let lockErrors = LockErrors()
@@ -222,7 +223,7 @@ public final class PipelineRunner {
 
     // MARK: - Steps
 
-    private func loadPipeline() throws -> PipelineSpec {
+    func loadPipeline() throws -> PipelineSpec {
         switch PipelineLoader.load(file: request.pipelineFile, environment: environment, catalog: registry) {
         case .success(let pipeline): return pipeline
         case .failure(let diagnostics): throw RunnerError.invalidPipeline(diagnostics)
@@ -237,7 +238,7 @@ public final class PipelineRunner {
     }
 
     /// Builds every stage, parses the selection and resolves it per partition.
-    private func makePlan(
+    func makePlan(
         pipeline: PipelineSpec, days: [PartitionDay], failedStages: (PartitionDay) throws -> Set<String>,
         resolveFailed: Bool
     ) throws -> RunPlan {
