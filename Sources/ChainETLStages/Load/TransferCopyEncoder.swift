@@ -8,15 +8,15 @@ import ChainETLCore
 /// control byte, so it needs no COPY escaping); only strings with JSON escapes (token names with
 /// tabs, quotes, `\u` sequences) are decoded and re-escaped for COPY. Postgres text cannot hold
 /// NUL, so a decoded U+0000 becomes U+FFFD and is counted in `replacedNULs`.
-struct TransferCopyEncoder {
+package struct TransferCopyEncoder {
     /// The `transfers` columns every row fills, in order: the 16 record fields, then `pipeline`
     /// and `loaded_at`.
-    static let columns: [String] = fields.map { "\($0.name)" } + ["pipeline", "loaded_at"]
+    package static let columns: [String] = fields.map { "\($0.name)" } + ["pipeline", "loaded_at"]
 
     /// The escaped row built by the last successful `encode`, without its newline.
-    private(set) var row: [UInt8] = []
+    package private(set) var row: [UInt8] = []
     /// NUL characters (JSON `\u0000`) written as U+FFFD so far.
-    private(set) var replacedNULs = 0
+    package private(set) var replacedNULs = 0
 
     private let pipelineField: [UInt8]
     private let loadedAtField: [UInt8]
@@ -31,7 +31,7 @@ struct TransferCopyEncoder {
     ///   - chainIDs: the chains to keep; rows of other chains are skipped (nil keeps every chain).
     ///   - loadedAt: `loaded_at` text (ISO 8601), the same for every row of one load.
     ///   - input: the input's name, for error messages.
-    init(pipeline: String, partition: PartitionDay, chainIDs: [Int]?, loadedAt: String, input: String) {
+    package init(pipeline: String, partition: PartitionDay, chainIDs: [Int]?, loadedAt: String, input: String) {
         var escaped: [UInt8] = []
         Self.appendEscaped(Array(pipeline.utf8), to: &escaped)
         pipelineField = escaped
@@ -48,7 +48,7 @@ struct TransferCopyEncoder {
     /// Encodes one record line into `row`; returns its `chain_id`, or nil when the chain is not loaded.
     ///
     /// - Throws: `LoadError.invalidRecord` or `.rowOutsidePartition`, naming `lineNumber`.
-    mutating func encode(_ line: UnsafeRawBufferPointer, lineNumber: Int) throws -> Int? {
+    package mutating func encode(_ line: UnsafeRawBufferPointer, lineNumber: Int) throws -> Int? {
         let scanner = JSONScanner(bytes: line)
         let object: JSONSlice
         do {

@@ -4,23 +4,23 @@ import ChainETLCore
 ///
 /// The scope is (pipeline, partition day, chains): a load replaces exactly this pipeline's rows of
 /// that day on those chains, and rows other pipelines loaded are never touched.
-struct TransferLoadRequest: Sendable {
-    var pipeline: String
-    var partition: PartitionDay
+package struct TransferLoadRequest: Sendable {
+    package var pipeline: String
+    package var partition: PartitionDay
     /// The load stage's id: the key of its `etl_loads` ledger row.
-    var stage: String
+    package var stage: String
     /// The input stage id, recorded as the ledger's `source` and named in errors.
-    var source: String
+    package var source: String
     /// The `contentHash` of the input checkpoint's manifest.
-    var manifestHash: String
+    package var manifestHash: String
     /// Lines in the input checkpoint (reported as rows in when the load is a no-op).
-    var totalRows: Int
+    package var totalRows: Int
     /// Chain ids loaded, sorted and distinct; rows of other chains are excluded.
-    var chainIDs: [Int]
+    package var chainIDs: [Int]
     /// The target table (`transfers` unless configured).
-    var table: String
+    package var table: String
 
-    init(
+    package init(
         pipeline: String, partition: PartitionDay, stage: String, source: String, manifestHash: String,
         totalRows: Int, chainIDs: [Int], table: String = TransferLoader.defaultTable
     ) {

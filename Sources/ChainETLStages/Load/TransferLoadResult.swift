@@ -1,9 +1,9 @@
 import ChainETLCore
 
 /// What one partition load did.
-struct TransferLoadResult: Sendable, Equatable {
+package struct TransferLoadResult: Sendable, Equatable {
     /// Which way the load went.
-    enum Mode: String, Sendable {
+    package enum Mode: String, Sendable {
         /// The ledger already records this checkpoint and the table still holds its rows: nothing ran.
         case unchanged
         /// The scope was empty: rows were streamed straight into the month partition.
@@ -12,28 +12,28 @@ struct TransferLoadResult: Sendable, Equatable {
         case replaced
     }
 
-    var mode: Mode
+    package var mode: Mode
     /// Input lines read (for `unchanged`, the checkpoint's line count; nothing was read).
-    var rowsRead: Int
-    var inserted: Int
+    package var rowsRead: Int
+    package var inserted: Int
     /// Rows of the checkpoint that the table already held (from an earlier load or another pipeline).
-    var present: Int
+    package var present: Int
     /// Rows of this scope removed because the checkpoint no longer has them (or has them changed).
-    var removed: Int
+    package var removed: Int
     /// Rows of chains this load does not cover.
-    var excluded: Int
+    package var excluded: Int
     /// Rows of this scope the table holds after the load.
-    var held: Int
+    package var held: Int
     /// NUL characters in text fields written as U+FFFD.
-    var replacedNULs: Int
+    package var replacedNULs: Int
 
     /// The manifest accounting: in = out (inserted) + duplicates (present) + excluded.
-    var counts: RowCounts {
+    package var counts: RowCounts {
         RowCounts(rowsIn: rowsRead, rowsOut: inserted, duplicates: present, excluded: excluded)
     }
 
     /// Facts for the manifest and the run report.
-    var details: [String: String] {
+    package var details: [String: String] {
         var details = [
             "load.mode": mode.rawValue, "rows.removed": "\(removed)", "rows.held": "\(held)",
         ]

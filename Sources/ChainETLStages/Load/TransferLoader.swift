@@ -16,20 +16,25 @@ import Logging
 /// The ledger row is written in the same transaction, so a crash at any point leaves either the
 /// previous state or the complete load. A first load that meets a duplicate key (a checkpoint
 /// that repeats a transfer) is rolled back and redone the replace way.
-struct TransferLoader {
+package struct TransferLoader {
     /// The table loaded when a stage does not name one.
-    static let defaultTable = "transfers"
+    package static let defaultTable = "transfers"
     /// The staging table of the replace way; dropped at commit.
     static let stagingTable = "chainetl_load_staging"
 
     /// Calls its argument with every input line (without `\n`); may be called twice.
-    typealias LineSource = (_ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    package typealias LineSource = (_ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Void
 
     let connection: PostgresConnection
     let logger: Logger
 
+    package init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
     /// Loads the lines of `request`'s checkpoint; see the type's documentation for the three ways.
-    func load(_ request: TransferLoadRequest, lines: LineSource) throws -> TransferLoadResult {
+    package func load(_ request: TransferLoadRequest, lines: LineSource) throws -> TransferLoadResult {
         var step = "creating the month partition"
         do {
             let copyTarget = try ensurePartition(request)
@@ -64,7 +69,7 @@ struct TransferLoader {
 
     /// Whether `etl_loads` records `request.manifestHash` for this stage and partition and the
     /// table still holds the row count recorded with it.
-    func isCurrent(_ request: TransferLoadRequest) throws -> Bool {
+    package func isCurrent(_ request: TransferLoadRequest) throws -> Bool {
         let ledger = try connection.execute(
             SQLQuery(
                 """
