@@ -117,7 +117,10 @@ public final class PostgresConnection {
                 PQexecParams(handle, query.sql, 0, nil, nil, nil, nil, 0)
             } else {
                 withOptionalCStringArray(query.encodedBindings) { values in
-                    PQexecParams(handle, query.sql, Int32(values.count), nil, values, nil, nil, 0)
+                    let types = query.parameterTypes.map(\.rawValue)
+                    return types.isEmpty
+                        ? PQexecParams(handle, query.sql, Int32(values.count), nil, values, nil, nil, 0)
+                        : PQexecParams(handle, query.sql, Int32(values.count), types, values, nil, nil, 0)
                 }
             }
         let rows = try checkedRows(result, statement: query.sql, bindings: query.encodedBindings)

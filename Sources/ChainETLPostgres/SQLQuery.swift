@@ -8,17 +8,30 @@ public struct SQLQuery: Sendable, CustomStringConvertible {
     public let sql: String
     /// The bound values in Postgres text format (nil is NULL), in placeholder order.
     let encodedBindings: [String?]
+    /// The declared type of each placeholder; empty lets the server infer every type.
+    let parameterTypes: [PostgresType]
 
     /// A statement whose `$1…$n` placeholders are filled from `bindings` in order.
     public init(_ sql: String, _ bindings: [(any PostgresBindable)?] = []) {
         self.sql = sql
         self.encodedBindings = bindings.map { $0?.postgresText }
+        self.parameterTypes = []
+    }
+
+    /// A statement with declared placeholder types, for text that may not use every placeholder
+    /// (the server cannot infer the type of one it never sees, e.g. `$1` in a file using only `$3`).
+    public init(_ sql: String, _ bindings: [(any PostgresBindable)?], types: [PostgresType]) {
+        precondition(bindings.count == types.count, "one type per binding")
+        self.sql = sql
+        self.encodedBindings = bindings.map { $0?.postgresText }
+        self.parameterTypes = types
     }
 
     /// Statement text sent as-is, with no bound values. Identifiers must come from `SQLIdentifier`.
     public init(unsafeSQL sql: String) {
         self.sql = sql
         self.encodedBindings = []
+        self.parameterTypes = []
     }
 
     /// The statement text only: bound values are never printed.

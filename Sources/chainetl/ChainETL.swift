@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `chainetl` command: parses arguments and dispatches to one subcommand per file.
 ///
@@ -10,9 +11,26 @@ struct ChainETL: ParsableCommand {
         commandName: "chainetl",
         abstract: "Batch ETL for on-chain ERC-20 token volume.",
         subcommands: [
-            // One subcommand per file: Run.swift, Validate.swift, Plan.swift, Status.swift,
-            // Migrate.swift, Import.swift, Simulate.swift.
+            // One subcommand per file; add yours on its own line.
+            Run.self,
+            Validate.self,
+            Migrate.self,
             Simulate.self,
         ]
     )
+
+    /// Parses and runs, mapping every usage error to exit code 2 (SPEC §2) instead of
+    /// ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -1,7 +1,9 @@
 /// Builds one JSON object per line into a reusable byte buffer, without Foundation.
 ///
-/// Keys are written in call order, so output is byte-stable for the same calls. The caller
-/// writes `commas` implicitly: every `key` after the first in an object adds the separator.
+/// Keys are written in call order, so output is byte-stable for the same calls. Commas are
+/// implicit: every member or element after the first in a container gets its separator.
+/// Strings are escaped as RFC 8259 requires (quote, backslash, control characters); other bytes,
+/// including non-ASCII UTF-8, are copied as they are.
 public struct JSONLineWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = []
@@ -14,6 +16,7 @@ public struct JSONLineWriter: Sendable {
     public mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
         needsComma.removeAll(keepingCapacity: true)
+        suppressNextComma = false
     }
 
     public mutating func beginObject() {
@@ -124,18 +127,16 @@ public struct JSONLineWriter: Sendable {
         }
         var magnitude = value.magnitude
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
+        // UInt.max has 20 decimal digits; they are produced backwards into a stack buffer.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var count = 0
             while magnitude > 0 {
-                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                digits[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
                 count += 1
             }
             for index in stride(from: count - 1, through: 0, by: -1) {
-                bytes.append(buffer[index])
+                bytes.append(digits[index])
             }
         }
     }
@@ -152,15 +153,20 @@ public struct JSONLineWriter: Sendable {
         for byte in value {
             switch byte {
             case UInt8(ascii: "\""):
-                bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\""))
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "\""))
             case UInt8(ascii: "\\"):
-                bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "\\"))
             case 0x0A:
-                bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "n"))
             case 0x0D:
-                bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "r"))
             case 0x09:
-                bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "t"))
             case 0x00..<0x20:
                 bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
                 bytes.append(Self.hexDigits[Int(byte >> 4)])

@@ -132,17 +132,7 @@ public struct JSONScanner {
         case UInt8(ascii: "n"):
             return JSONSlice(kind: .null, range: start..<(try expectLiteral("null", at: start)))
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            var index = start + 1
-            while index < bytes.count {
-                switch bytes[index] {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "e"),
-                    UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-"):
-                    index += 1
-                default:
-                    return JSONSlice(kind: .number, range: start..<index)
-                }
-            }
-            return JSONSlice(kind: .number, range: start..<index)
+            return JSONSlice(kind: .number, range: start..<(try endOfNumber(at: start)))
         default:
             throw JSONScanError.unexpectedByte(bytes[start], offset: start)
         }
@@ -254,7 +244,8 @@ public struct JSONScanner {
                 var scalar = try hex4(at: index, limit: end)
                 index += 4
                 if (0xD800...0xDBFF).contains(scalar) {
-                    guard index + 6 <= end, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                    guard index + 6 <= end, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                    else {
                         throw JSONScanError.invalidEscape(offset: index)
                     }
                     let low = try hex4(at: index + 2, limit: end)
@@ -265,7 +256,7 @@ public struct JSONScanner {
                     throw JSONScanError.invalidEscape(offset: index - 6)
                 }
                 guard let unicode = Unicode.Scalar(scalar) else { throw JSONScanError.invalidEscape(offset: index) }
-                output.append(contentsOf: Array(String(Character(unicode)).utf8))
+                UTF8.encode(unicode) { output.append($0) }
             default:
                 throw JSONScanError.invalidEscape(offset: index - 2)
             }
@@ -291,17 +282,65 @@ public struct JSONScanner {
     }
 
     /// The offset just past the closing quote of the string that starts at `start`.
+    ///
+    /// Escapes are validated here (not decoded), so a scanned string always decodes.
     private func endOfString(at start: Int) throws -> Int {
         var index = start + 1
         while index < bytes.count {
             switch bytes[index] {
             case UInt8(ascii: "\""): return index + 1
-            case UInt8(ascii: "\\"): index += 2
+            case UInt8(ascii: "\\"):
+                guard index + 1 < bytes.count else { throw JSONScanError.unexpectedEnd(offset: bytes.count) }
+                switch bytes[index + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                    UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    index += 2
+                case UInt8(ascii: "u"):
+                    guard index + 6 <= bytes.count else { throw JSONScanError.unexpectedEnd(offset: bytes.count) }
+                    _ = try hex4(at: index + 2, limit: bytes.count)
+                    index += 6
+                default:
+                    throw JSONScanError.invalidEscape(offset: index)
+                }
             case 0x00..<0x20: throw JSONScanError.unexpectedByte(bytes[index], offset: index)
             default: index += 1
             }
         }
         throw JSONScanError.unexpectedEnd(offset: bytes.count)
+    }
+
+    /// The offset just past the number that starts at `start`, following RFC 8259's grammar:
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    private func endOfNumber(at start: Int) throws -> Int {
+        var index = start
+        func isDigit(_ offset: Int) -> Bool {
+            offset < bytes.count && bytes[offset] >= UInt8(ascii: "0") && bytes[offset] <= UInt8(ascii: "9")
+        }
+        func requireDigit(_ offset: Int) throws {
+            guard offset < bytes.count else { throw JSONScanError.unexpectedEnd(offset: offset) }
+            guard isDigit(offset) else { throw JSONScanError.unexpectedByte(bytes[offset], offset: offset) }
+        }
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        try requireDigit(index)
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            while isDigit(index) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            try requireDigit(index)
+            while isDigit(index) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
+            try requireDigit(index)
+            while isDigit(index) { index += 1 }
+        }
+        return index
     }
 
     private func expectLiteral(_ literal: StaticString, at start: Int) throws -> Int {

@@ -1,0 +1,21 @@
+/// The outcome of a whole run, and the exit code it maps to (SPEC §2).
+public enum RunStatus: String, Sendable, Codable {
+    case running
+    /// Every planned unit succeeded or was skipped.
+    case succeeded
+    /// At least one stage failed (exit 1).
+    case failed
+    /// No stage failed but a partition was locked by another run (exit 3).
+    case locked
+    /// The run could not start: bad arguments or configuration (exit 2).
+    case invalid
+
+    public var exitCode: Int32 {
+        switch self {
+        case .running, .succeeded: return 0
+        case .failed: return 1
+        case .invalid: return 2
+        case .locked: return 3
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import ChainETLCore
+import ChainETLStages
+import Foundation
+
+/// `--dry-run`: what each unit would do and why, from the checkpoints on disk only.
+///
+/// Stages whose effect lives in the database (loads, `sql`) are judged by their checkpoint alone:
+/// the database is never touched, so a database reset is not seen here.
+struct DryRunPlanner {
+    let plan: RunPlan
+    let workdir: URL
+    let force: Bool
+
+    /// One line per planned unit: `run  2026-11-20 normalize  config changed`.
+    func lines() -> [String] {
+        var lines: [String] = []
+        let width = plan.partitions.flatMap(\.stages).map(\.count).max() ?? 0
+        for (day, stages) in plan.partitions {
+            var willRun: Set<String> = []
+            for id in stages {
+                let decision = decide(id, day: day, willRun: willRun)
+                if decision.runs { willRun.insert(id) }
+                let padded = id.padding(toLength: max(width, id.count), withPad: " ", startingAt: 0)
+                lines.append("\(decision.runs ? "run " : "skip") \(day) \(padded)  \(decision.reason)")
+            }
+        }
+        return lines
+    }
+
+    private func decide(_ id: String, day: PartitionDay, willRun: Set<String>) -> SkipDecision {
+        let spec = plan.spec(id)
+        var inputs: [String: String] = [:]
+        var missing: [String] = []
+        for need in spec.needs {
+            if willRun.contains(need) { continue }
+            switch UnitExecutor.existingManifest(at: location(need, day)) {
+            case .success(let manifest)?: inputs[need] = manifest.contentHash
+            case .failure?, nil: missing.append(need)
+            }
+        }
+        let upstreamRunning = spec.needs.filter(willRun.contains)
+        var decision = SkipDecision.decide(
+            forced: force, selected: plan.selectionNamesStages,
+            existing: UnitExecutor.existingManifest(at: location(id, day)),
+            configHash: StageConfigHash.of(plan.stages[id]!, spec: spec, pipeline: plan.pipeline), inputs: inputs,
+            isUpToDate: { _ in true })
+        if !force && !plan.selectionNamesStages && !upstreamRunning.isEmpty {
+            decision = SkipDecision(runs: true, reason: "upstream will run: \(upstreamRunning.joined(separator: ", "))")
+        }
+        if decision.runs && !missing.isEmpty {
+            decision.reason += "; will fail: no usable checkpoint of \(missing.joined(separator: ", "))"
+        }
+        return decision
+    }
+
+    private func location(_ id: String, _ day: PartitionDay) -> CheckpointLocation {
+        CheckpointLocation(workdir: workdir, pipeline: plan.pipeline.name, partition: day, stageID: id)
+    }
+}

@@ -1,0 +1,325 @@
+import ChainETLCore
+import ChainETLPostgres
+import ChainETLStages
+import Foundation
+import Logging
+
+/// Runs a pipeline over its partitions: plan, migrate, lock, execute on worker threads, record
+/// the ledger, write the report, and print the closing lines.
+public final class PipelineRunner {
+    private let request: RunRequest
+    private let registry: StageRegistry
+    private let environment: [String: String]
+    private let logger: Logger
+    private let console: RunConsole
+    private let now: Date
+
+    /// - Parameters:
+    ///   - environment: read for `${VAR}` interpolation and `CHAINETL_SCHEMAS`.
+    ///   - console: where plans (stdout) and the closing lines (stderr) go.
+    public init(
+        request: RunRequest, registry: StageRegistry = .standard,
+        environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger, console: RunConsole,
+        now: Date = Date()
+    ) {
+        self.request = request
+        self.registry = registry
+        self.environment = environment
+        self.logger = logger
+        self.console = console
+        self.now = now
+    }
+
+    /// Does the whole run; never throws: every failure becomes a status, a message and a summary.
+    public func run() -> RunResult {
+        let runID = Self.makeRunID(now: now)
+        let clock = ContinuousClock.now
+        var logger = self.logger
+        logger[metadataKey: "run.id"] = "\(runID)"
+
+        let plan: RunPlan
+        let days: [PartitionDay]
+        do {
+            let pipeline = try loadPipeline()
+            days = request.partitions.days(now: now)
+            try checkClosed(days)
+            plan = try makePlan(pipeline: pipeline, days: days, failedStages: { _ in [] }, resolveFailed: false)
+        } catch {
+            return notStarted(runID: runID, error: error)
+        }
+
+        if request.dryRun {
+            if request.selections.contains(where: { $0.hasSuffix("failed") || $0.hasPrefix("+failed") }) {
+                return notStarted(
+                    runID: runID,
+                    error: RunnerError.usage(
+                        "--select failed reads the run ledger in PostgreSQL, which --dry-run never touches; "
+                            + "drop --dry-run, or see 'chainetl status' for the failed stages"))
+            }
+            let lines = DryRunPlanner(plan: plan, workdir: request.workdir, force: request.force).lines()
+            for line in lines { console.printPlan(line) }
+            let runs = lines.filter { $0.hasPrefix("run ") }.count
+            let summary =
+                "dry run: \(runs) units would run, \(lines.count - runs) would skip, \(days.count) "
+                + (days.count == 1 ? "partition" : "partitions") + "; nothing was executed"
+            console.closing(summary: summary, failures: [], resume: nil, runID: runID, status: .succeeded)
+            return RunResult(status: .succeeded, report: nil, reportURL: nil, summary: summary)
+        }
+
+        // The database: ledger connection, migrations, run row.
+        let ledger: RunLedger
+        do {
+            let schemas = try SchemaDirectory.locate(from: request.pipelineFile, environment: environment)
+            let connection: PostgresConnection
+            do {
+                connection = try PostgresConnection.connect(
+                    url: request.databaseURL, applicationName: "chainetl run \(runID) ledger", logger: logger)
+            } catch {
+                throw RunnerError.database(action: "connect to PostgreSQL", underlying: error)
+            }
+            do {
+                let applied = try Migrator(directory: schemas).migrate(connection)
+                if !applied.isEmpty {
+                    logger.info("migrations applied", metadata: ["migrations": "\(applied.joined(separator: ","))"])
+                }
+            } catch {
+                connection.close()
+                throw RunnerError.database(action: "apply the migrations in \(schemas.path)", underlying: error)
+            }
+            ledger = RunLedger(connection: connection, runID: runID, pipeline: plan.pipeline.name, logger: logger)
+            do {
+                try ledger.begin(partitions: days, arguments: request.arguments)
+            } catch {
+                ledger.close()
+                throw RunnerError.database(action: "record the run in etl_runs", underlying: error)
+            }
+        } catch {
+            return notStarted(runID: runID, error: error)
+        }
+        defer { ledger.close() }
+
+        // `--select failed` is resolved per partition from the ledger.
+        let runPlan: RunPlan
+        do {
+            runPlan = try makePlan(
+                pipeline: plan.pipeline, days: days, failedStages: { try ledger.failedStages(partition: $0) },
+                resolveFailed: true)
+        } catch {
+            try? ledger.finish(status: .failed)
+            return notStarted(runID: runID, error: error)
+        }
+
+        let events = RunEventCollector(logger: logger, ledger: ledger)
+        let progress = ProgressBoard(output: console.output, logger: logger)
+        let executor = UnitExecutor(
+            plan: runPlan,
+            environment: .init(
+                runID: runID, workdir: request.workdir, databaseURL: request.databaseURL,
+                options: StageOptions(allowOpen: request.allowOpen, force: request.force, dryRun: false),
+                logger: logger, events: events, progress: progress, services: ExtractionServices(), ledger: ledger))
+        let locks = PartitionLocks(
+            pipeline: runPlan.pipeline.name, runID: runID, databaseURL: request.databaseURL, logger: logger)
+        let lockErrors = LockErrors()
+        let lockLogger = logger
+
+        logger.info(
+            "run started",
+            metadata: [
+                "pipeline": "\(runPlan.pipeline.name)", "partitions.count": "\(days.count)",
+                "units.count": "\(runPlan.unitCount)", "jobs": "\(request.jobs)",
+            ])
+        let machine = SchedulerStateMachine(
+            plan: runPlan.partitions, needs: runPlan.needs, jobs: request.jobs, locking: true)
+        let pool = WorkerPool(
+            machine: machine, threads: request.jobs,
+            handlers: .init(
+                acquireLock: { day in
+                    do {
+                        return try locks.acquire(day) ? .acquired : .refused
+                    } catch {
+                        lockErrors.set(day, "\(error)")
+                        lockLogger.error(
+                            "partition lock failed", metadata: ["partition": "\(day)", "error": "\(error)"])
+                        return .failed
+                    }
+                },
+                execute: { executor.execute($0) },
+                releaseLock: { locks.release($0) }))
+        let finalMachine = pool.run()
+
+        // Units that never ran: blocked, locked, or failed because their lock could not be asked for.
+        for (unit, state) in finalMachine.units where executor.unitReports[unit] == nil {
+            if state == .failed, let message = lockErrors.get(unit.partition) {
+                executor.recordLockFailure(unit, error: message)
+            } else {
+                executor.recordNotRun(unit, state: state)
+            }
+        }
+        var lockMessages: [String] = []
+        for (day, holder) in locks.refused.sorted(by: { $0.key < $1.key }) {
+            let message = PartitionLocks.message(pipeline: runPlan.pipeline.name, partition: day, holder: holder)
+            lockMessages.append(message)
+            ledger.recordEvent(
+                StageEvent(
+                    stageID: "", partition: day, kind: "lock", message: "partition locked by another run",
+                    details: ["holder.run": holder.runID ?? "", "holder.pid": holder.pid.map(String.init) ?? ""]),
+                level: "warning")
+        }
+
+        var report = RunReport(
+            runID: runID, pipeline: runPlan.pipeline.name, pipelineFile: request.pipelineFile.path,
+            arguments: request.arguments, startedAt: now, partitions: days)
+        let reports = executor.unitReports
+        report.units = finalMachine.units.compactMap { reports[$0.unit] }
+        report.events = events.events
+        report.finishedAt = Date()
+        report.status =
+            report.count(.failed) > 0 ? .failed : (report.count(.locked) > 0 ? .locked : .succeeded)
+        report.exitCode = report.status.exitCode
+        report.resumeCommand = RunSummary.resumeCommand(
+            report, request: request, displayedPipelinePath: displayedPipelinePath)
+
+        let writer = RunReportWriter(workdir: request.workdir)
+        let elapsed =
+            Double((ContinuousClock.now - clock).components.seconds)
+            + Double((ContinuousClock.now - clock).components.attoseconds) / 1e18
+        report.summary = RunSummary.line(report, reportPath: relativePath(writer.url(for: runID)), elapsed: elapsed)
+        var reportURL: URL?
+        do {
+            reportURL = try writer.write(report)
+        } catch {
+            logger.error("run report not written", metadata: ["error": "\(error)"])
+            report.status = report.status == .succeeded ? .failed : report.status
+        }
+        do {
+            try ledger.finish(status: report.status)
+        } catch {
+            logger.error("run status not recorded in the ledger", metadata: ["error": "\(error)"])
+        }
+        if let metricsFile = request.metricsFile {
+            do {
+                try MetricsFile(url: metricsFile).write(report, lastSuccess: try? ledger.lastSuccess())
+            } catch {
+                logger.error(
+                    "metrics file not written", metadata: ["path": "\(metricsFile.path)", "error": "\(error)"])
+            }
+        }
+        let failures = RunSummary.failureLines(report) + lockMessages
+        console.closing(
+            summary: report.summary, failures: failures, resume: report.resumeCommand, runID: runID,
+            status: report.status)
+        return RunResult(status: report.status, report: report, reportURL: reportURL, summary: report.summary)
+    }
+
+    // MARK: - Steps
+
+    private func loadPipeline() throws -> PipelineSpec {
+        switch PipelineLoader.load(file: request.pipelineFile, environment: environment, catalog: registry) {
+        case .success(let pipeline): return pipeline
+        case .failure(let diagnostics): throw RunnerError.invalidPipeline(diagnostics)
+        }
+    }
+
+    private func checkClosed(_ days: [PartitionDay]) throws {
+        let today = PartitionDay(containing: now)
+        if !request.allowOpen, let open = days.first(where: { $0 >= today }) {
+            throw RunnerError.openPartition(open, today: today)
+        }
+    }
+
+    /// Builds every stage, parses the selection and resolves it per partition.
+    private func makePlan(
+        pipeline: PipelineSpec, days: [PartitionDay], failedStages: (PartitionDay) throws -> Set<String>,
+        resolveFailed: Bool
+    ) throws -> RunPlan {
+        var stages: [String: any Stage] = [:]
+        var problems: [ConfigDiagnostic] = []
+        for spec in pipeline.stages {
+            do {
+                stages[spec.id] = try registry.makeStage(spec, pipeline: pipeline)
+            } catch let diagnostic as ConfigDiagnostic {
+                problems.append(diagnostic)
+            } catch let diagnostics as ConfigDiagnostics {
+                problems.append(contentsOf: diagnostics.diagnostics)
+            } catch {
+                problems.append(ConfigDiagnostic(location: spec.location, message: "\(error)"))
+            }
+        }
+        if !problems.isEmpty { throw RunnerError.invalidPipeline(ConfigDiagnostics(problems)) }
+
+        let graph: StageGraph
+        let selection: StageSelection
+        do {
+            graph = try StageGraph(stages: pipeline.stages)
+            selection = try StageSelection(parsing: request.selections)
+            _ = try selection.resolve(in: graph)
+        } catch {
+            throw RunnerError.usage("\(error)")
+        }
+        let usesFailed = selection.selectors.contains { $0.target == .failed }
+        var partitions: [(partition: PartitionDay, stages: [String])] = []
+        for day in days {
+            let failed = resolveFailed && usesFailed ? try failedStages(day) : []
+            let ids = try selection.resolve(in: graph, failedStages: failed)
+            partitions.append((day, ids))
+        }
+        return RunPlan(
+            pipeline: pipeline, graph: graph, stages: stages, partitions: partitions,
+            selectionNamesStages: !selection.selectors.isEmpty)
+    }
+
+    private func notStarted(runID: String, error: any Error) -> RunResult {
+        let status: RunStatus
+        let detail: String
+        if let runnerError = error as? RunnerError {
+            status = runnerError.exitCode == 2 ? .invalid : .failed
+            if case .invalidPipeline(let diagnostics) = runnerError {
+                for diagnostic in diagnostics.diagnostics { console.diagnostic(diagnostic) }
+                let count = diagnostics.diagnostics.count
+                detail = "\(count) " + (count == 1 ? "problem" : "problems") + " in \(displayedPipelinePath)"
+            } else {
+                console.error(runnerError.description)
+                detail = runnerError.exitCode == 2 ? "invalid arguments" : "cannot start"
+            }
+        } else {
+            status = .failed
+            console.error("\(error)")
+            detail = "cannot start"
+        }
+        let summary = "run \(runID): not started (\(detail)); nothing ran"
+        console.closing(summary: summary, failures: [], resume: nil, runID: runID, status: status)
+        return RunResult(status: status, report: nil, reportURL: nil, summary: summary)
+    }
+
+    /// The pipeline path as the user typed it (relative when under the current folder).
+    private var displayedPipelinePath: String { relativePath(request.pipelineFile) }
+
+    private func relativePath(_ url: URL) -> String {
+        let current = FileManager.default.currentDirectoryPath + "/"
+        let path = url.standardizedFileURL.path
+        return path.hasPrefix(current) ? String(path.dropFirst(current.count)) : path
+    }
+
+    /// `20261121T030000Z-3fa9`: sortable, unique enough for one pipeline, safe in file names.
+    static func makeRunID(now: Date) -> String {
+        Timestamp.compact(now) + "-" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
+    }
+}
+
+/// Errors met while asking for partition locks, kept for the units' reports.
+private final class LockErrors: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [PartitionDay: String] = [:]
+
+    func set(_ day: PartitionDay, _ message: String) {
+        lock.lock()
+        errors[day] = message
+        lock.unlock()
+    }
+
+    func get(_ day: PartitionDay) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return errors[day]
+    }
+}

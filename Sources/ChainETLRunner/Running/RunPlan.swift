@@ -1,0 +1,26 @@
+import ChainETLCore
+import ChainETLStages
+
+/// What a run will do: the pipeline, its built stages, and per partition the stages to consider.
+struct RunPlan: Sendable {
+    let pipeline: PipelineSpec
+    let graph: StageGraph
+    /// Every stage of the pipeline, built from its spec (so bad parameters fail before anything runs).
+    let stages: [String: any Stage]
+    /// Per partition, oldest first, the planned stage ids in topological order.
+    let partitions: [(partition: PartitionDay, stages: [String])]
+    /// Whether a `--select` chose the stages: then every planned stage runs, never skips.
+    let selectionNamesStages: Bool
+
+    var unitCount: Int { partitions.reduce(0) { $0 + $1.stages.count } }
+
+    /// `needs` of every stage, for the scheduler.
+    var needs: [String: [String]] {
+        Dictionary(uniqueKeysWithValues: pipeline.stages.map { ($0.id, $0.needs) })
+    }
+
+    func spec(_ id: String) -> StageSpec {
+        guard let spec = pipeline.stage(id: id) else { preconditionFailure("stage \(id) is not in the pipeline") }
+        return spec
+    }
+}

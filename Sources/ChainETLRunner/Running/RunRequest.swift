@@ -1,0 +1,39 @@
+import ChainETLCore
+import Foundation
+
+/// Everything `chainetl run` was asked to do, already parsed from the command line.
+public struct RunRequest: Sendable {
+    public var pipelineFile: URL
+    public var partitions: PartitionRequest
+    /// `--select` values as typed: `id`, `id+`, `+id` or `failed`.
+    public var selections: [String]
+    public var force: Bool
+    public var dryRun: Bool
+    public var allowOpen: Bool
+    public var jobs: Int
+    /// `--database-url`, else `DATABASE_URL`; nil lets libpq read the `PG*` variables.
+    public var databaseURL: String?
+    public var workdir: URL
+    /// The command line with secrets removed, for the ledger and the report.
+    public var arguments: [String]
+    /// `--metrics-file`: where to write Prometheus textfile metrics after the run.
+    public var metricsFile: URL?
+
+    public init(
+        pipelineFile: URL, partitions: PartitionRequest = .yesterday, selections: [String] = [], force: Bool = false,
+        dryRun: Bool = false, allowOpen: Bool = false, jobs: Int = 2, databaseURL: String? = nil, workdir: URL,
+        arguments: [String] = [], metricsFile: URL? = nil
+    ) {
+        self.pipelineFile = pipelineFile
+        self.partitions = partitions
+        self.selections = selections
+        self.force = force
+        self.dryRun = dryRun
+        self.allowOpen = allowOpen
+        self.jobs = jobs
+        self.databaseURL = databaseURL
+        self.workdir = workdir
+        self.arguments = arguments
+        self.metricsFile = metricsFile
+    }
+}

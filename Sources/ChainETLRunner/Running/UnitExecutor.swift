@@ -1,0 +1,193 @@
+import ChainETLCore
+import ChainETLPostgres
+import ChainETLStages
+import Foundation
+import Logging
+
+/// Runs one (partition, stage) unit on the calling worker thread: opens its inputs, decides run or
+/// skip, runs the stage into a temporary checkpoint, commits it, and records the outcome.
+final class UnitExecutor: @unchecked Sendable {
+    struct Environment: Sendable {
+        var runID: String
+        var workdir: URL
+        var databaseURL: String?
+        var options: StageOptions
+        var logger: Logger
+        var events: RunEventCollector
+        var progress: ProgressBoard
+        var services: ExtractionServices
+        var ledger: RunLedger?
+    }
+
+    private let plan: RunPlan
+    private let environment: Environment
+    private let lock = NSLock()
+    private var reports: [WorkUnit: UnitReport] = [:]
+
+    init(plan: RunPlan, environment: Environment) {
+        self.plan = plan
+        self.environment = environment
+    }
+
+    /// The report of every unit that finished, blocked or was locked, keyed by unit.
+    var unitReports: [WorkUnit: UnitReport] {
+        lock.lock()
+        defer { lock.unlock() }
+        return reports
+    }
+
+    func location(_ stageID: String, _ partition: PartitionDay) -> CheckpointLocation {
+        CheckpointLocation(
+            workdir: environment.workdir, pipeline: plan.pipeline.name, partition: partition, stageID: stageID)
+    }
+
+    /// Executes `unit` and reports what happened to the scheduler.
+    func execute(_ unit: WorkUnit) -> SchedulerStateMachine.UnitResult {
+        let spec = plan.spec(unit.stageID)
+        let stage = plan.stages[unit.stageID]!
+        let started = Date()
+        var logger = environment.logger
+        logger[metadataKey: "stage.id"] = "\(unit.stageID)"
+        logger[metadataKey: "partition"] = "\(unit.partition)"
+        defer { environment.progress.finish(unit) }
+
+        var rowID: Int?
+        var context: StageContext?
+        defer { context?.closeDatabase() }
+        do {
+            rowID = try environment.ledger?.unitStarted(unit, at: started)
+            var inputs: [String: CheckpointReader] = [:]
+            for need in spec.needs {
+                inputs[need] = try CheckpointReader.open(location(need, unit.partition))
+            }
+            let ownLocation = location(unit.stageID, unit.partition)
+            let made = StageContext(
+                pipeline: plan.pipeline, spec: spec, partition: unit.partition, workdir: environment.workdir,
+                runID: environment.runID, logger: logger, options: environment.options,
+                eventSink: environment.events, progressReporter: environment.progress,
+                services: environment.services, inputs: inputs, databaseURL: environment.databaseURL,
+                makeOutput: {
+                    try CheckpointWriter(location: ownLocation, kind: spec.kind, recordSchema: stage.recordSchema)
+                })
+            context = made
+            let configHash = StageConfigHash.of(stage, spec: spec, pipeline: plan.pipeline)
+            let inputHashes = inputs.mapValues(\.manifest.contentHash)
+            let decision = SkipDecision.decide(
+                forced: environment.options.force, selected: plan.selectionNamesStages,
+                existing: Self.existingManifest(at: ownLocation), configHash: configHash, inputs: inputHashes,
+                isUpToDate: { try stage.isUpToDate(made, manifest: $0) })
+
+            if !decision.runs {
+                let kept = try Self.existingManifest(at: ownLocation)?.get()
+                let report = UnitReport(
+                    stage: unit.stageID, kind: spec.kind, partition: unit.partition, status: .skipped,
+                    reason: decision.reason, startedAt: started, finishedAt: Date(), counts: kept?.counts,
+                    checkpointHash: kept?.contentHash)
+                try finish(unit, rowID: rowID, report: report)
+                environment.progress.finish(unit)
+                logger.info("stage skipped", metadata: ["reason": "\(decision.reason)"])
+                return .skipped
+            }
+
+            logger.info("stage started", metadata: ["reason": "\(decision.reason)"])
+            let outcome = try stage.run(made)
+            let manifest = try made.output.commit(
+                configHash: configHash, inputs: inputHashes, counts: outcome.counts, details: outcome.details,
+                startedAt: started)
+            let finished = Date()
+            let report = UnitReport(
+                stage: unit.stageID, kind: spec.kind, partition: unit.partition, status: .succeeded,
+                reason: decision.reason, startedAt: started, finishedAt: finished, counts: outcome.counts,
+                details: outcome.details, checkpointHash: manifest.contentHash)
+            try finish(unit, rowID: rowID, report: report)
+            environment.progress.finish(unit)
+            logger.info(
+                "stage finished",
+                metadata: [
+                    "rows.in": "\(outcome.counts.rowsIn)", "rows.out": "\(outcome.counts.rowsOut)",
+                    "duration.ms": "\(report.durationMS ?? 0)",
+                ])
+            return .succeeded
+        } catch {
+            context?.outputIfOpened?.discard()
+            let wrapped = StageError.failed(stage: unit.stageID, partition: unit.partition, underlying: error)
+            let report = UnitReport(
+                stage: unit.stageID, kind: spec.kind, partition: unit.partition, status: .failed,
+                reason: "stage failed", startedAt: started, finishedAt: Date(), error: "\(error)")
+            do {
+                try finish(unit, rowID: rowID, report: report)
+            } catch {
+                logger.error("stage failure not recorded in the ledger", metadata: ["error": "\(error)"])
+                store(unit, report)
+            }
+            environment.progress.finish(unit)
+            logger.error("stage failed", metadata: ["error": "\(wrapped)"])
+            return .failed
+        }
+    }
+
+    /// Records units the scheduler never started (blocked by a failure, or locked by another run).
+    func recordNotRun(_ unit: WorkUnit, state: SchedulerStateMachine.UnitState) {
+        let spec = plan.spec(unit.stageID)
+        let report: UnitReport
+        switch state {
+        case .blocked(let upstream):
+            report = UnitReport(
+                stage: unit.stageID, kind: spec.kind, partition: unit.partition, status: .blocked,
+                reason: "blocked: upstream \(upstream) failed", finishedAt: Date(),
+                error: "not run because \(upstream) failed in this partition")
+            do {
+                try environment.ledger?.unitFinished(rowID: nil, report: report)
+            } catch {
+                environment.logger.error(
+                    "blocked stage not recorded in the ledger",
+                    metadata: ["stage.id": "\(unit.stageID)", "partition": "\(unit.partition)", "error": "\(error)"])
+            }
+        case .locked:
+            report = UnitReport(
+                stage: unit.stageID, kind: spec.kind, partition: unit.partition, status: .locked,
+                reason: "partition locked by another run")
+        default:
+            return
+        }
+        store(unit, report)
+    }
+
+    private func finish(_ unit: WorkUnit, rowID: Int?, report: UnitReport) throws {
+        store(unit, report)
+        try environment.ledger?.unitFinished(rowID: rowID, report: report)
+    }
+
+    /// Stores a report without touching the ledger.
+    func recordReport(_ unit: WorkUnit, _ report: UnitReport) {
+        store(unit, report)
+    }
+
+    private func store(_ unit: WorkUnit, _ report: UnitReport) {
+        lock.lock()
+        reports[unit] = report
+        lock.unlock()
+    }
+
+    /// The manifest already in place for a unit: nil when there is none, a failure when it is unreadable.
+    static func existingManifest(at location: CheckpointLocation) -> Result<CheckpointManifest, any Error>? {
+        do {
+            guard let manifest = try CheckpointStore.existingManifest(at: location) else { return nil }
+            return .success(manifest)
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+extension UnitExecutor {
+    /// Records a unit that failed because its partition's lock could not be asked for.
+    func recordLockFailure(_ unit: WorkUnit, error message: String) {
+        let spec = plan.spec(unit.stageID)
+        recordReport(
+            unit,
+            UnitReport(
+                stage: unit.stageID, kind: spec.kind, partition: unit.partition, status: .failed,
+                reason: "partition lock unavailable", finishedAt: Date(), error: message))
+    }
+}

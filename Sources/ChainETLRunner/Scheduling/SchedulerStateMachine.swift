@@ -1,0 +1,233 @@
+import ChainETLCore
+
+/// The runner's scheduling logic as a pure state machine: which unit runs next, when a partition's
+/// lock is taken and released, and what a failure blocks. The caller does all I/O.
+///
+/// - A unit becomes ready when every need that is planned in the same partition succeeded or was
+///   skipped; needs outside the plan are read from their existing checkpoints.
+/// - A failed unit blocks its planned downstream in that partition only.
+/// - At most `jobs` actions are in flight; earlier partitions are served first, so at most `jobs`
+///   partitions (and partition-lock connections) are open at once.
+struct SchedulerStateMachine {
+    /// What happened to a unit, as reported by the caller.
+    enum UnitResult: Equatable, Sendable {
+        case succeeded
+        case skipped
+        case failed
+    }
+
+    enum UnitState: Equatable, Sendable {
+        case waiting
+        case running
+        case succeeded
+        case skipped
+        case failed
+        /// Not run because this upstream stage failed in the same partition.
+        case blocked(by: String)
+        /// Not run because another run holds the partition's lock.
+        case locked
+
+        var isTerminal: Bool {
+            switch self {
+            case .waiting, .running: return false
+            case .succeeded, .skipped, .failed, .blocked, .locked: return true
+            }
+        }
+    }
+
+    enum LockState: Equatable, Sendable {
+        case unrequested
+        case acquiring
+        case held
+        case refused
+        case releasing
+        case released
+    }
+
+    /// The next thing the caller should do.
+    enum Action: Equatable, Sendable {
+        case acquireLock(PartitionDay)
+        case execute(WorkUnit)
+        case releaseLock(PartitionDay)
+        /// Everything possible is in flight: wait for an event.
+        case wait
+        /// Every unit is in a terminal state and every lock is released.
+        case finished
+    }
+
+    enum Event: Equatable, Sendable {
+        case lockAcquired(PartitionDay)
+        case lockRefused(PartitionDay)
+        /// The lock could not even be asked for (the database is unreachable): the partition's units fail.
+        case lockFailed(PartitionDay)
+        case lockReleased(PartitionDay)
+        case unitFinished(WorkUnit, UnitResult)
+    }
+
+    private struct Partition {
+        var day: PartitionDay
+        /// Planned stage ids in topological order.
+        var stages: [String]
+        var states: [String: UnitState]
+        var lock: LockState
+
+        var isComplete: Bool { states.values.allSatisfy(\.isTerminal) }
+    }
+
+    private var partitions: [Partition]
+    /// `needs` of every stage of the pipeline, planned or not.
+    private let needs: [String: [String]]
+    private let jobs: Int
+    private(set) var inFlight = 0
+    /// The most actions that were in flight at once (for tests and the report).
+    private(set) var peakInFlight = 0
+
+    /// - Parameters:
+    ///   - plan: per partition, in run order, the stage ids to run in topological order.
+    ///   - needs: every stage's dependencies.
+    ///   - jobs: the bound on actions in flight (at least 1).
+    ///   - locking: when false (tests without a database) partitions start out held and are never released.
+    init(plan: [(partition: PartitionDay, stages: [String])], needs: [String: [String]], jobs: Int, locking: Bool) {
+        self.needs = needs
+        self.jobs = max(1, jobs)
+        self.partitions = plan.map { entry in
+            Partition(
+                day: entry.partition,
+                stages: entry.stages,
+                states: Dictionary(uniqueKeysWithValues: entry.stages.map { ($0, UnitState.waiting) }),
+                lock: entry.stages.isEmpty ? .released : (locking ? .unrequested : .held)
+            )
+        }
+        self.locking = locking
+    }
+
+    private let locking: Bool
+
+    /// The state of one unit, or nil when it is not planned.
+    func state(of unit: WorkUnit) -> UnitState? {
+        partitions.first { $0.day == unit.partition }?.states[unit.stageID]
+    }
+
+    func lockState(of day: PartitionDay) -> LockState? {
+        partitions.first { $0.day == day }?.lock
+    }
+
+    /// Every planned unit with its state, in plan order.
+    var units: [(unit: WorkUnit, state: UnitState)] {
+        partitions.flatMap { partition in
+            partition.stages.map { (WorkUnit(partition: partition.day, stageID: $0), partition.states[$0]!) }
+        }
+    }
+
+    /// Picks the next action and marks it in flight.
+    mutating func next() -> Action {
+        if isFinished { return .finished }
+        guard inFlight < jobs else { return .wait }
+
+        // Finish what is open before opening more: release completed partitions, then run ready
+        // units of held partitions in partition order, then open the next partition.
+        for index in partitions.indices where partitions[index].lock == .held && partitions[index].isComplete && locking
+        {
+            partitions[index].lock = .releasing
+            return start(.releaseLock(partitions[index].day))
+        }
+        for index in partitions.indices where partitions[index].lock == .held {
+            if let stage = readyStage(in: partitions[index]) {
+                partitions[index].states[stage] = .running
+                return start(.execute(WorkUnit(partition: partitions[index].day, stageID: stage)))
+            }
+        }
+        if let index = partitions.firstIndex(where: { $0.lock == .unrequested }) {
+            partitions[index].lock = .acquiring
+            return start(.acquireLock(partitions[index].day))
+        }
+        return .wait
+    }
+
+    /// Applies what the caller observed; the action it answers is no longer in flight.
+    mutating func event(_ event: Event) {
+        switch event {
+        case .lockAcquired(let day):
+            update(day) { partition in
+                precondition(partition.lock == .acquiring, "lock acquired for \(day) that was not being acquired")
+                partition.lock = .held
+            }
+        case .lockRefused(let day):
+            update(day) { partition in
+                precondition(partition.lock == .acquiring, "lock refused for \(day) that was not being acquired")
+                partition.lock = .refused
+                for stage in partition.stages { partition.states[stage] = .locked }
+            }
+        case .lockFailed(let day):
+            update(day) { partition in
+                precondition(partition.lock == .acquiring, "lock failed for \(day) that was not being acquired")
+                partition.lock = .refused
+                for stage in partition.stages { partition.states[stage] = .failed }
+            }
+        case .lockReleased(let day):
+            update(day) { partition in
+                precondition(partition.lock == .releasing, "lock released for \(day) that was not being released")
+                partition.lock = .released
+            }
+        case .unitFinished(let unit, let result):
+            let needs = self.needs
+            update(unit.partition) { partition in
+                precondition(partition.states[unit.stageID] == .running, "\(unit) finished but was not running")
+                switch result {
+                case .succeeded: partition.states[unit.stageID] = .succeeded
+                case .skipped: partition.states[unit.stageID] = .skipped
+                case .failed:
+                    partition.states[unit.stageID] = .failed
+                    Self.block(downstreamOf: unit.stageID, in: &partition, needs: needs)
+                }
+            }
+        }
+        inFlight -= 1
+    }
+
+    var isFinished: Bool {
+        inFlight == 0
+            && partitions.allSatisfy { partition in
+                partition.isComplete
+                    && (partition.lock == .released || partition.lock == .refused
+                        || (!locking && partition.lock == .held))
+            }
+    }
+
+    private mutating func start(_ action: Action) -> Action {
+        inFlight += 1
+        peakInFlight = max(peakInFlight, inFlight)
+        return action
+    }
+
+    private mutating func update(_ day: PartitionDay, _ body: (inout Partition) -> Void) {
+        guard let index = partitions.firstIndex(where: { $0.day == day }) else {
+            preconditionFailure("event for partition \(day) that is not planned")
+        }
+        body(&partitions[index])
+    }
+
+    private func readyStage(in partition: Partition) -> String? {
+        partition.stages.first { stage in
+            guard partition.states[stage] == .waiting else { return false }
+            return (needs[stage] ?? []).allSatisfy { need in
+                switch partition.states[need] {
+                case nil, .succeeded?, .skipped?: return true
+                default: return false
+                }
+            }
+        }
+    }
+
+    /// Marks every planned, still-waiting stage downstream of `failed` as blocked by it.
+    private static func block(downstreamOf failed: String, in partition: inout Partition, needs: [String: [String]]) {
+        var blockedBy: [String: String] = [failed: failed]
+        // Stages are in topological order, so one pass sees every upstream before its downstream.
+        for stage in partition.stages where partition.states[stage] == .waiting {
+            if let culprit = (needs[stage] ?? []).lazy.compactMap({ blockedBy[$0] }).first {
+                partition.states[stage] = .blocked(by: culprit)
+                blockedBy[stage] = culprit
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import ChainETLCore
+
+/// The config hash recorded in a stage's manifest: the pipeline's hash of the stage's declaration
+/// (`PipelineSpec.configHash(forStage:)`) extended with the stage's `configurationInputs`.
+public enum StageConfigHash {
+    /// The `with:` key the inputs are hashed under; no stage schema declares it, so no pipeline
+    /// file can collide with it.
+    static let inputsKey = "(configuration inputs)"
+
+    public static func of(_ stage: any Stage, spec: StageSpec, pipeline: PipelineSpec) -> String {
+        let inputs = stage.configurationInputs
+        guard !inputs.isEmpty else { return pipeline.configHash(forStage: spec) }
+        let location = spec.location
+        let inputPairs = inputs.keys.sorted().map { key in
+            (key: key, keyLocation: location, value: ConfigNode(value: .scalar(inputs[key]!), location: location))
+        }
+        var pairs: [(key: String, keyLocation: SourceLocation, value: ConfigNode)] = []
+        if case .mapping(let declared) = spec.parameters.value { pairs = declared }
+        pairs.append((inputsKey, location, ConfigNode(value: .mapping(inputPairs), location: location)))
+        var extended = spec
+        extended.parameters = ConfigNode(value: .mapping(pairs), location: spec.parameters.location)
+        return pipeline.configHash(forStage: extended)
+    }
+}

@@ -1,0 +1,44 @@
+import ChainETLCore
+
+/// Maps a `uses:` kind to its stage type: builds stages and tells validation which kinds and
+/// parameters exist.
+public struct StageRegistry: StageKindCatalog {
+    private var kinds: [String: any Stage.Type]
+
+    /// A registry of exactly these stage types.
+    public init(_ stageTypes: [any Stage.Type]) {
+        var kinds: [String: any Stage.Type] = [:]
+        for stageType in stageTypes {
+            precondition(kinds[stageType.kind] == nil, "stage kind \(stageType.kind) registered twice")
+            kinds[stageType.kind] = stageType
+        }
+        self.kinds = kinds
+    }
+
+    /// Every built-in kind. Each stage kind adds its type here, one line each.
+    public static let standard = StageRegistry([
+        SQLStage.self,
+        TestEmitStage.self,
+        TestFailStage.self,
+        TestCopyStage.self,
+        TestSleepStage.self,
+    ])
+
+    /// The known kinds, sorted.
+    public var knownKinds: [String] { kinds.keys.sorted() }
+
+    public func parameterSchema(forKind kind: String) -> StageParameterSchema? {
+        kinds[kind]?.parameters
+    }
+
+    /// The stage type for `kind`, if any.
+    public func stageType(for kind: String) -> (any Stage.Type)? { kinds[kind] }
+
+    /// Builds the stage declared by `spec`, reading its parameters.
+    public func makeStage(_ spec: StageSpec, pipeline: PipelineSpec) throws -> any Stage {
+        guard let stageType = kinds[spec.kind] else {
+            throw StageError.unknownKind(spec.kind, location: spec.location)
+        }
+        return try stageType.init(spec: spec, pipeline: pipeline)
+    }
+}

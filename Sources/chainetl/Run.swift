@@ -1,0 +1,79 @@
+import ArgumentParser
+import ChainETLRunner
+import Foundation
+
+extension ChainETL {
+    /// `chainetl run PIPELINE …`: runs the pipeline's stages for one or more UTC-day partitions.
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a pipeline for one UTC day (default: yesterday) or a range of days.",
+            discussion: """
+                Exit codes: 0 ok, 1 a stage failed, 2 usage or config error, 3 another run holds a \
+                partition's lock. The last line printed is a one-line summary of the run.
+                """)
+
+        @Argument(help: "The pipeline file, e.g. pipelines/nightly.yaml.")
+        var pipeline: String
+
+        @Option(help: "The UTC day to process (YYYY-MM-DD). Default: yesterday.")
+        var partition: String?
+
+        @Option(help: "First day of a backfill (with --to); each day is an independent partition.")
+        var from: String?
+
+        @Option(help: "Last day of a backfill, inclusive (with --from).")
+        var to: String?
+
+        @Option(
+            name: .customLong("select"), help: "Stages to run: id, id+ (and downstream), +id (and upstream), failed.")
+        var selections: [String] = []
+
+        @Flag(help: "Rerun stages even when their checkpoints are up to date.")
+        var force = false
+
+        @Flag(help: "Print what would run or be skipped, and why; touch nothing.")
+        var dryRun = false
+
+        @Option(help: "How many units (stage × partition) run at once.")
+        var jobs = 2
+
+        @Flag(help: "Allow processing a day that is not closed yet.")
+        var allowOpen = false
+
+        @Option(help: "PostgreSQL URL (default: DATABASE_URL, then libpq's PG* variables).")
+        var databaseURL: String?
+
+        @Option(help: "Where checkpoints and run reports go (default: CHAINETL_WORKDIR or ./work).")
+        var workdir: String?
+
+        @Option(help: "Write Prometheus textfile metrics here after the run (for node_exporter).")
+        var metricsFile: String?
+
+        @OptionGroup var logging: LoggingOptions
+
+        func validate() throws {
+            guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
+            do {
+                _ = try PartitionRequest.parse(partition: partition, from: from, to: to)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+
+        func run() throws {
+            let partitions = try PartitionRequest.parse(partition: partition, from: from, to: to)
+            let (logger, console) = logging.bootstrap(label: "chainetl.run")
+            let environment = ProcessInfo.processInfo.environment
+            let request = RunRequest(
+                pipelineFile: URL(fileURLWithPath: pipeline), partitions: partitions, selections: selections,
+                force: force, dryRun: dryRun, allowOpen: allowOpen, jobs: jobs, databaseURL: databaseURL,
+                workdir: URL(fileURLWithPath: workdir ?? environment["CHAINETL_WORKDIR"] ?? "work", isDirectory: true)
+                    .standardizedFileURL,
+                arguments: CommandLineArguments.redacted(CommandLine.arguments),
+                metricsFile: metricsFile.map { URL(fileURLWithPath: $0) })
+            let result = PipelineRunner(request: request, environment: environment, logger: logger, console: console)
+                .run()
+            if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+        }
+    }
+}

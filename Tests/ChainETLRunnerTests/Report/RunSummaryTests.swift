@@ -1,0 +1,67 @@
+import ChainETLCore
+import Foundation
+import Testing
+
+@testable import ChainETLRunner
+
+@Suite("RunSummary")
+struct RunSummaryTests {
+    let day1 = PartitionDay("2026-11-20")!
+    let day2 = PartitionDay("2026-11-22")!
+
+    func report(_ units: [UnitReport], days: [PartitionDay]) -> RunReport {
+        var report = RunReport(
+            runID: "20261123T030000Z-ab12", pipeline: "demo", pipelineFile: "/repo/pipelines/demo.yaml", arguments: [],
+            startedAt: Date(), partitions: days)
+        report.units = units
+        return report
+    }
+
+    func unit(_ stage: String, _ day: PartitionDay, _ status: UnitStatus, error: String? = nil) -> UnitReport {
+        UnitReport(stage: stage, kind: "test/emit", partition: day, status: status, reason: "", error: error)
+    }
+
+    @Test func theSummaryCountsEveryOutcome() {
+        let report = report(
+            [
+                unit("a", day1, .succeeded), unit("b", day1, .skipped), unit("c", day1, .failed),
+                unit("d", day1, .blocked),
+            ],
+            days: [day1])
+        let line = RunSummary.line(report, reportPath: "work/runs/x.json", elapsed: 41.23)
+        #expect(
+            line == "run 20261123T030000Z-ab12: 1 stages ok, 1 skipped, 1 failed, 1 blocked, 1 partition, 41.2s; "
+                + "report work/runs/x.json")
+    }
+
+    @Test func resumeSelectsFailedOverTheFailedDays() {
+        let report = report(
+            [
+                unit("a", day1, .failed, error: "boom"), unit("a", day1.advanced(by: 1), .succeeded),
+                unit("a", day2, .failed),
+            ],
+            days: [day1, day1.advanced(by: 1), day2])
+        let request = RunRequest(
+            pipelineFile: URL(fileURLWithPath: "pipelines/demo.yaml"), workdir: URL(fileURLWithPath: "work"))
+        #expect(
+            RunSummary.resumeCommand(report, request: request, displayedPipelinePath: "pipelines/demo.yaml")
+                == "chainetl run pipelines/demo.yaml --from 2026-11-20 --to 2026-11-22 --select failed")
+        #expect(RunSummary.failureLines(report).first == "stage a failed for partition 2026-11-20: boom")
+    }
+
+    @Test func resumeAfterALockRerunsThePartitionAsIs() {
+        let report = report([unit("a", day1, .locked)], days: [day1])
+        let request = RunRequest(
+            pipelineFile: URL(fileURLWithPath: "p.yaml"), allowOpen: true, workdir: URL(fileURLWithPath: "/tmp/my work")
+        )
+        #expect(
+            RunSummary.resumeCommand(report, request: request, displayedPipelinePath: "p.yaml")
+                == "chainetl run p.yaml --partition 2026-11-20 --allow-open --workdir '/tmp/my work'")
+    }
+
+    @Test func nothingToResumeWhenAllSucceeded() {
+        let report = report([unit("a", day1, .succeeded)], days: [day1])
+        let request = RunRequest(pipelineFile: URL(fileURLWithPath: "p.yaml"), workdir: URL(fileURLWithPath: "work"))
+        #expect(RunSummary.resumeCommand(report, request: request, displayedPipelinePath: "p.yaml") == nil)
+    }
+}
