@@ -18,6 +18,8 @@ public struct StageRegistry: StageKindCatalog {
     /// Every built-in kind. Each stage kind adds its type here, one line each.
     public static let standard = StageRegistry([
         SQLStage.self,
+        LoadStage.self,
+        PruneStage.self,
         TestEmitStage.self,
         TestFailStage.self,
         TestCopyStage.self,
