@@ -27,6 +27,8 @@ public struct StageRegistry: StageKindCatalog {
         ExecutionsStage.self,
         PricesStage.self,
         ExportStage.self,
+        LoadStage.self,
+        PruneStage.self,
         TestEmitStage.self,
         TestFailStage.self,
         TestCopyStage.self,
