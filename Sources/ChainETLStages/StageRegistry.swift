@@ -18,6 +18,7 @@ public struct StageRegistry: StageKindCatalog {
     /// Every built-in kind. Each stage kind adds its type here, one line each.
     public static let standard = StageRegistry([
         SQLStage.self,
+        ReconcileStage.self,
         TestEmitStage.self,
         TestFailStage.self,
         TestCopyStage.self,
