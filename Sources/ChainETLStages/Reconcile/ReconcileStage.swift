@@ -75,11 +75,9 @@ public struct ReconcileStage: Stage {
         }
 
         let refetch = configuration.refetch || context.options.refetch
-        if refetch {
-            try RefetchLedger.mark(
-                marks, pipeline: context.pipeline.name, partition: context.partition, runID: context.runID,
-                on: database)
-        }
+        let cleared = try RefetchLedger.update(
+            marks, marking: refetch, chains: Set(configuration.chains.keys), tokens: configuration.tokens,
+            pipeline: context.pipeline.name, partition: context.partition, runID: context.runID, on: database)
         var details: [String: String] = [
             "reconcile.against": configuration.against,
             "reconcile.compared": "\(keys.count)",
@@ -92,6 +90,7 @@ public struct ReconcileStage: Stage {
             "reconcile.source.excluded": "\(counter.excluded)",
             "reconcile.source.invalid": "\(counter.invalid)",
             "reconcile.refetch.marked": "\(refetch ? marks.count : 0)",
+            "reconcile.refetch.cleared": "\(cleared)",
         ]
         if let first = counter.firstInvalidLine { details["reconcile.source.first_invalid_line"] = "\(first)" }
         if configuration.tolerancePartsPerBillion > 0 {
