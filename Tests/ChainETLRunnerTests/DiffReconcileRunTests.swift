@@ -131,7 +131,9 @@ struct DiffReconcileRunTests {
         let unit = try DiffRunner.unit(run1.result, "reconcile")
         #expect(unit.details["reconcile.compared"] == "2")
         #expect(unit.details["reconcile.mismatched"] == "1")
-        #expect(unit.details["reconcile.source.excluded"] == "2")
+        #expect(unit.details["reconcile.source.excluded"] == "1")
+        #expect(unit.details["reconcile.source.quarantined"] == "1")
+        #expect(unit.details["reconcile.source.first_quarantine_reason"] == "block_time_outside_partition")
         #expect(unit.details["reconcile.refetch.marked"] == "1")
         #expect(unit.counts == RowCounts(rowsIn: 2, rowsOut: 1, excluded: 1))
         #expect(run1.result.report?.events.contains { $0.kind == "reconcile.mismatch" } == true)
@@ -187,7 +189,7 @@ struct DiffReconcileRunTests {
         #expect(lines.map { $0["source_transfers"] as? Int } == [0, 0])
         #expect(lines.map { $0["value_sum_difference"] as? String } == ["-10", "-3"])
         let unit = try DiffRunner.unit(run.result, "reconcile")
-        #expect(unit.details["reconcile.source.excluded"] == "5")
+        #expect(unit.details["reconcile.source.quarantined"] == "5")
         #expect(unit.details["reconcile.store.transfers"] == "3")
         let runID = run.result.report!.runID
         #expect(

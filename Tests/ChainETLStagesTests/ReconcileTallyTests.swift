@@ -45,36 +45,40 @@ struct ReconcileTallyTests {
     static let token = "0x" + String(repeating: "ab", count: 20)
     static let transferTopic = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
     static let addressTopic = "0x000000000000000000000000" + String(repeating: "1", count: 40)
+    static let address = "0x" + String(repeating: "2", count: 40)
+    static let hash = "0x" + String(repeating: "3", count: 64)
 
     static func tokentx(_ value: String, contract: String = token, offset: Int = 60, chain: Int = 1) -> String {
         """
-        {"source":"blockscout-tokentx","chain_id":\(chain),"request":{},"row":{"timeStamp":"\(day.startUnixSeconds + offset)","hash":"0x01","contractAddress":"\(contract)","value":"\(value)"}}
+        {"source":"blockscout-tokentx","chain_id":\(chain),"request":{},"row":{"blockNumber":"100","timeStamp":"\(day.startUnixSeconds + offset)","hash":"\(hash)","from":"\(address)","to":"\(address)","contractAddress":"\(contract)","value":"\(value)"}}
         """
     }
 
-    static func log(topics: [String], data: String, offset: Int = 60) -> String {
+    static func log(topics: [String], data: String, index: Int) -> String {
         let list = topics.map { "\"\($0)\"" }.joined(separator: ",")
+        let checksummed = "0x" + String(token.dropFirst(2)).uppercased()
         return """
-            {"source":"etherscan-logs","chain_id":1,"request":{},"row":{"address":"\(token.uppercased().replacingOccurrences(of: "0X", with: "0x"))","topics":[\(list),null],"data":"\(data)","timeStamp":"0x\(String(day.startUnixSeconds + offset, radix: 16))"}}
+            {"source":"etherscan-logs","chain_id":1,"request":{},"row":{"address":"\(checksummed)","topics":[\(list)],"data":"\(data)","blockNumber":"0x64","timeStamp":"0x\(String(day.startUnixSeconds + 60, radix: 16))","logIndex":"0x\(String(index, radix: 16))","transactionHash":"\(hash)"}}
             """
     }
 
-    @Test func theCounterKeepsERC20TransfersOfTheDayOnly() throws {
+    @Test func theCounterCountsWhatNormalizeKeepsForTheDay() throws {
         var counter = RawTransferCounter(partition: Self.day, chains: [1], tokens: [])
         let word = "0x" + String(repeating: "0", count: 62) + "0a"
+        let upperTopic = "0x" + String(Self.transferTopic.dropFirst(2)).uppercased()
         let lines = [
             Self.tokentx("5"),
             Self.tokentx(Self.max256),
-            Self.log(topics: [Self.transferTopic, Self.addressTopic, Self.addressTopic], data: word),
-            Self.log(topics: [Self.transferTopic.uppercased().replacingOccurrences(of: "0X", with: "0x"), Self.addressTopic, Self.addressTopic], data: word),
-            // Excluded: ERC-721 (4 topics), another event, another day, another chain.
-            Self.log(topics: [Self.transferTopic, Self.addressTopic, Self.addressTopic, word], data: "0x"),
-            Self.log(topics: ["0x" + String(repeating: "f", count: 64), Self.addressTopic, Self.addressTopic], data: word),
-            Self.tokentx("1", offset: 86_400),
+            Self.log(topics: [Self.transferTopic, Self.addressTopic, Self.addressTopic], data: word, index: 1),
+            Self.log(topics: [upperTopic, Self.addressTopic, Self.addressTopic], data: word, index: 2),
+            // Excluded: ERC-721 (4 topics), another event, another chain.
+            Self.log(topics: [Self.transferTopic, Self.addressTopic, Self.addressTopic, word], data: "0x", index: 3),
+            Self.log(topics: ["0x" + String(repeating: "f", count: 64), Self.addressTopic, Self.addressTopic], data: word, index: 4),
             Self.tokentx("1", chain: 25),
-            // Invalid: a value that is not decimal, a 31-byte data word, not JSON.
+            // Quarantined: a value that is not decimal, a 31-byte data word, another day, not JSON.
             Self.tokentx("0x10"),
-            Self.log(topics: [Self.transferTopic, Self.addressTopic, Self.addressTopic], data: "0x" + String(repeating: "0", count: 62)),
+            Self.log(topics: [Self.transferTopic, Self.addressTopic, Self.addressTopic], data: "0x" + String(repeating: "0", count: 62), index: 5),
+            Self.tokentx("1", offset: 86_400),
             "{not json",
         ]
         for line in lines {
@@ -82,28 +86,33 @@ struct ReconcileTallyTests {
         }
         #expect(counter.rows == 11)
         #expect(counter.counted == 4)
-        #expect(counter.excluded == 4)
-        #expect(counter.invalid == 3)
-        #expect(counter.firstInvalidLine == 9)
+        #expect(counter.excluded == 3)
+        #expect(counter.quarantined == 4)
+        #expect(counter.firstQuarantine?.line == 8)
+        #expect(counter.firstQuarantine?.reason == "invalid_value")
         let tally = try #require(counter.tallies[TallyKey(chainID: 1, token: Self.token)])
         #expect(tally.count == 4)
         // 5 + (2^256 − 1) + 10 + 10
         #expect(tally.sum.description == "115792089237316195423570985008687907853269984665640564039457584007913129639960")
     }
 
-    @Test func theTokenFilterExcludesOtherTokens() throws {
+    @Test func doubledRowsCountTwiceAndTheTokenFilterExcludesOtherTokens() throws {
         var counter = RawTransferCounter(partition: Self.day, chains: [1], tokens: [Self.token])
-        for line in [Self.tokentx("5"), Self.tokentx("6", contract: "0x" + String(repeating: "cd", count: 20))] {
+        let other = "0x" + String(repeating: "cd", count: 20)
+        for line in [Self.tokentx("5"), Self.tokentx("5"), Self.tokentx("6", contract: other)] {
             try Array(line.utf8).withUnsafeBytes { try counter.add(line: $0) }
         }
-        #expect(counter.counted == 1 && counter.excluded == 1)
+        #expect(counter.counted == 2 && counter.excluded == 1)
+        #expect(counter.tallies[TallyKey(chainID: 1, token: Self.token)]?.sum.description == "10")
     }
 
-    @Test func anUnsupportedSourceFailsTheStage() throws {
+    @Test func rowsOutOfBlockOrderFailTheStage() throws {
         var counter = RawTransferCounter(partition: Self.day, chains: [1], tokens: [])
-        let line = #"{"source":"blockscout-v2","chain_id":1,"request":{},"row":{}}"#
-        #expect(throws: ReconcileError.self) {
-            try Array(line.utf8).withUnsafeBytes { try counter.add(line: $0) }
+        let later = Self.tokentx("5").replacingOccurrences(of: "\"blockNumber\":\"100\"", with: "\"blockNumber\":\"200\"")
+        try Array(later.utf8).withUnsafeBytes { try counter.add(line: $0) }
+        #expect(throws: (any Error).self) {
+            var copy = counter
+            try Array(Self.tokentx("5").utf8).withUnsafeBytes { try copy.add(line: $0) }
         }
     }
 

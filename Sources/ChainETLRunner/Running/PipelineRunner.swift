@@ -124,7 +124,8 @@ public final class PipelineRunner {
                 runID: runID, workdir: request.workdir, databaseURL: request.databaseURL,
                 options: StageOptions(
                     allowOpen: request.allowOpen, force: request.force, dryRun: false, refetch: request.refetch),
-                logger: logger, events: events, progress: progress, services: ExtractionServices(), ledger: ledger,
+                logger: logger, events: events, progress: progress,
+                services: ExtractionServices(databaseURL: request.databaseURL), ledger: ledger,
                 refetchPartitions: Set(refetchMarks.keys), diffExampleLimit: request.diffExampleLimit))
         let locks = PartitionLocks(
             pipeline: runPlan.pipeline.name, runID: runID, databaseURL: request.databaseURL, logger: logger)
@@ -206,9 +207,18 @@ public final class PipelineRunner {
         } catch {
             logger.error("run status not recorded in the ledger", metadata: ["error": "\(error)"])
         }
+        let finishedReport = report
+        ledger.withConnection { connection in
+            _ = RunReportPage.write(report: finishedReport, workdir: request.workdir, connection: connection, logger: logger)
+        }
         if let metricsFile = request.metricsFile {
             do {
-                try MetricsFile(url: metricsFile).write(report, lastSuccess: try? ledger.lastSuccess())
+                let metrics = ledger.withConnection { connection in
+                    PipelineMetrics(
+                        report: finishedReport, pipeline: runPlan.pipeline, connection: connection,
+                        environment: environment, logger: logger)
+                }
+                try TextfileMetrics.write(path: metricsFile, metrics: metrics)
             } catch {
                 logger.error(
                     "metrics file not written", metadata: ["path": "\(metricsFile.path)", "error": "\(error)"])
@@ -241,7 +251,7 @@ public final class PipelineRunner {
         }
     }
 
-    private func loadPipeline() throws -> PipelineSpec {
+    func loadPipeline() throws -> PipelineSpec {
         switch PipelineLoader.load(file: request.pipelineFile, environment: environment, catalog: registry) {
         case .success(let pipeline): return pipeline
         case .failure(let diagnostics): throw RunnerError.invalidPipeline(diagnostics)
@@ -256,7 +266,7 @@ public final class PipelineRunner {
     }
 
     /// Builds every stage, parses the selection and resolves it per partition.
-    private func makePlan(
+    func makePlan(
         pipeline: PipelineSpec, days: [PartitionDay], failedStages: (PartitionDay) throws -> Set<String>,
         resolveFailed: Bool
     ) throws -> RunPlan {

@@ -1,17 +1,13 @@
 import ChainETLCore
 
 /// Counts the ERC-20 transfers in raw explorer checkpoint lines (`raw-explorer-row/1`) per
-/// (chain, token), for one UTC day, with the same acceptance rules as normalize:
+/// (chain, token) for one UTC day, by running each line through normalize's `TransferNormalizer`
+/// (one per chain), so a row counts exactly when normalize would make a transfer record of it.
 ///
-/// - tokentx rows (`etherscan-tokentx`, `blockscout-tokentx`): `contractAddress`, decimal `value`
-///   and decimal `timeStamp`;
-/// - getLogs rows (`etherscan-logs`, `blockscout-logs`): topic0 = `Transfer`, exactly 3 non-null
-///   topics and a 32-byte `data` word (the value); `address` is the token; hex `timeStamp`.
-///   ERC-721 (4 topics) and other events are excluded.
-///
-/// A row of another chain or token, or timed outside the day, is `excluded`; a row that cannot be
-/// read (normalize would quarantine it) is `invalid`. Neither is counted. Memory: one tally per
-/// (chain, token).
+/// Rows of chains not compared, or tokens not compared, are `excluded` along with what normalize
+/// excludes (ERC-721, other events); rows normalize would quarantine (bad fields, outside the day)
+/// are `quarantined`. Neither is counted. No dedupe: a doubled row counts twice, which is what a
+/// reconciliation must see. Memory: one tally per (chain, token).
 struct RawTransferCounter {
     let partition: PartitionDay
     let chains: Set<Int>
@@ -22,11 +18,13 @@ struct RawTransferCounter {
     private(set) var rows = 0
     private(set) var counted = 0
     private(set) var excluded = 0
-    private(set) var invalid = 0
-    /// The line number of the first invalid row, for the stage's details.
-    private(set) var firstInvalidLine: Int?
+    private(set) var quarantined = 0
+    /// The line number and reason code of the first quarantined row, for the stage's details.
+    private(set) var firstQuarantine: (line: Int, reason: String)?
 
-    static let transferTopic = Array("0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef".utf8)
+    private var normalizers: [Int: TransferNormalizer] = [:]
+    private var records = JSONLineWriter(capacity: 1024)
+    private var quarantine = JSONLineWriter(capacity: 1024)
 
     init(partition: PartitionDay, chains: Set<Int>, tokens: Set<String>) {
         self.partition = partition
@@ -34,97 +32,72 @@ struct RawTransferCounter {
         self.tokens = tokens
     }
 
-    private enum Verdict {
-        case transfer(TallyKey, UInt256)
-        case excluded
-        case invalid
-    }
-
     /// Counts one checkpoint line (without its newline).
+    ///
+    /// - Throws: `NormalizeError.blockOutOfOrder` when a chain's rows are not sorted by block (as
+    ///   extract writes them), since occurrences could then not be told apart.
     mutating func add(line: UnsafeRawBufferPointer) throws {
         rows += 1
-        switch try read(line) {
-        case .transfer(let key, let value):
+        guard let chainID = Self.chainID(of: line) else {
+            // Not readable as a raw line: normalize quarantines it whatever its chain.
+            return note(quarantine: "invalid_envelope")
+        }
+        guard chains.contains(chainID) else {
+            excluded += 1
+            return
+        }
+        var normalizer = normalizers[chainID] ?? TransferNormalizer(chainID: chainID, partition: partition)
+        records.reset()
+        quarantine.reset()
+        let outcome = try normalizer.normalize(
+            line: line, lineNumber: rows, records: &records, quarantine: &quarantine)
+        normalizers[chainID] = normalizer
+        switch outcome {
+        case .record:
+            guard let (token, value) = Self.tokenAndValue(records.bytes) else {
+                return note(quarantine: "unreadable_record")
+            }
+            guard tokens.isEmpty || tokens.contains(token) else {
+                excluded += 1
+                return
+            }
+            let key = TallyKey(chainID: chainID, token: token)
             var tally = tallies[key, default: TransferTally()]
             tally.count += 1
-            guard tally.sum.add(value) else { throw ReconcileError.sumOverflow(token: key.token) }
+            guard tally.sum.add(value) else { throw ReconcileError.sumOverflow(token: token) }
             tallies[key] = tally
             counted += 1
         case .excluded:
             excluded += 1
-        case .invalid:
-            invalid += 1
-            if firstInvalidLine == nil { firstInvalidLine = rows }
+        case .quarantined(let reason):
+            note(quarantine: reason.code)
         }
     }
 
-    private func read(_ line: UnsafeRawBufferPointer) throws -> Verdict {
+    private mutating func note(quarantine reason: String) {
+        quarantined += 1
+        if firstQuarantine == nil { firstQuarantine = (rows, reason) }
+    }
+
+    /// The envelope's `chain_id`, or nil when the line is not a JSON object with an integer one.
+    private static func chainID(of line: UnsafeRawBufferPointer) -> Int? {
         let scanner = JSONScanner(bytes: line)
         guard let root = try? scanner.root(), root.kind == .object,
-            let source = try? scanner.member("source", of: root), source.kind == .string,
-            let chainSlice = try? scanner.member("chain_id", of: root), chainSlice.kind == .number,
-            let chainID = Int(String(decoding: scanner.rawBytes(chainSlice), as: UTF8.self)),
-            let row = try? scanner.member("row", of: root), row.kind == .object
-        else { return .invalid }
-        guard chains.contains(chainID) else { return .excluded }
-
-        let sourceName = String(decoding: scanner.rawBytes(source), as: UTF8.self)
-        let token: String
-        let value: UInt256
-        let seconds: Int
-        switch sourceName {
-        case "etherscan-tokentx", "blockscout-tokentx":
-            guard let contract = Self.text(scanner, "contractAddress", row),
-                let valueText = Self.text(scanner, "value", row), let parsed = UInt256(decimal: valueText),
-                let timeText = Self.text(scanner, "timeStamp", row), let time = Int(timeText)
-            else { return .invalid }
-            token = contract.lowercased()
-            value = parsed
-            seconds = time
-        case "etherscan-logs", "blockscout-logs":
-            guard let topics = try? scanner.member("topics", of: row), topics.kind == .array else { return .invalid }
-            var count = 0
-            var isTransfer = false
-            let walked: Void? = try? scanner.forEachElement(of: topics) { topic in
-                guard topic.kind == .string else { return true }
-                if count == 0 {
-                    let bytes = scanner.rawBytes(topic)
-                    isTransfer =
-                        bytes.count == Self.transferTopic.count
-                        && zip(bytes, Self.transferTopic).allSatisfy { $0 | 0x20 == $1 | 0x20 }
-                }
-                count += 1
-                return true
-            }
-            guard walked != nil else { return .invalid }
-            guard isTransfer, count == 3 else { return .excluded }
-            guard let address = Self.text(scanner, "address", row), let data = Self.text(scanner, "data", row),
-                data.utf8.count == 66, let parsed = UInt256(hex: data),
-                let timeText = Self.text(scanner, "timeStamp", row), let time = Self.hexInt(timeText)
-            else { return .invalid }
-            token = address.lowercased()
-            value = parsed
-            seconds = time
-        default:
-            throw ReconcileError.unsupportedSource(sourceName)
-        }
-        guard ReconcileConfiguration.isAddress(token) else { return .invalid }
-        guard tokens.isEmpty || tokens.contains(token) else { return .excluded }
-        guard seconds >= partition.startUnixSeconds, seconds < partition.endUnixSeconds else { return .excluded }
-        return .transfer(TallyKey(chainID: chainID, token: token), value)
-    }
-
-    /// The string member `key` of `object`, or nil when absent, not a string, or escaped.
-    private static func text(_ scanner: JSONScanner, _ key: StaticString, _ object: JSONSlice) -> String? {
-        guard let slice = try? scanner.member(key, of: object), slice.kind == .string, !scanner.hasEscapes(slice)
+            let slice = try? scanner.member("chain_id", of: root), slice.kind == .number
         else { return nil }
-        return String(decoding: scanner.rawBytes(slice), as: UTF8.self)
+        return Int(String(decoding: scanner.rawBytes(slice), as: UTF8.self))
     }
 
-    /// `0x`-hex as an Int (`"0x"` is 0).
-    private static func hexInt(_ text: String) -> Int? {
-        guard text.hasPrefix("0x") else { return nil }
-        let digits = text.dropFirst(2)
-        return digits.isEmpty ? 0 : Int(digits, radix: 16)
+    /// `token_address` and `value` of a `transfer/1` record line.
+    private static func tokenAndValue(_ bytes: [UInt8]) -> (String, UInt256)? {
+        bytes.withUnsafeBytes { buffer -> (String, UInt256)? in
+            let scanner = JSONScanner(bytes: buffer)
+            guard let root = try? scanner.root(), root.kind == .object,
+                let token = try? scanner.member("token_address", of: root), token.kind == .string,
+                let value = try? scanner.member("value", of: root), value.kind == .string,
+                let amount = UInt256(decimal: String(decoding: scanner.rawBytes(value), as: UTF8.self))
+            else { return nil }
+            return (String(decoding: scanner.rawBytes(token), as: UTF8.self), amount)
+        }
     }
 }

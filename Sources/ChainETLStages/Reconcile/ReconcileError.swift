@@ -1,7 +1,5 @@
 /// Failures of a `reconcile` stage.
 enum ReconcileError: Error, CustomStringConvertible {
-    /// The second source holds rows of a source kind reconcile cannot count.
-    case unsupportedSource(String)
     /// The second source's checkpoint is not raw explorer rows.
     case notRawRows(stage: String, recordSchema: String)
     /// A sum passed 384 bits (not possible with real data).
@@ -13,9 +11,6 @@ enum ReconcileError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .unsupportedSource(let source):
-            return "reconcile cannot count rows of source \(source); compare against an etherscan-logs, "
-                + "etherscan-tokentx, blockscout-logs or blockscout-tokentx extract"
         case .notRawRows(let stage, let recordSchema):
             return "reconcile compares against raw explorer rows, but \(stage) holds \(recordSchema); "
                 + "set against: to an extract stage"

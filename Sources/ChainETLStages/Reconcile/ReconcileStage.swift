@@ -3,8 +3,8 @@ import ChainETLPostgres
 
 /// `uses: reconcile`: compares, per (chain, token) of the partition day, the transfer count and
 /// the exact value sum in the store (`transfers`, rows this pipeline loaded) with a second source:
-/// the raw checkpoint of another extract stage (`against:`), counted with normalize's acceptance
-/// rules (`RawTransferCounter`).
+/// the raw checkpoint of another extract stage (`against:`), run through normalize's
+/// `TransferNormalizer` and counted (`RawTransferCounter`).
 ///
 /// Output (`reconcile-discrepancy/1`): one line per mismatching (chain, token, day) with both
 /// sides' counts and sums and the differences (second source minus store). Counts: `in` pairs
@@ -87,12 +87,16 @@ public struct ReconcileStage: Stage {
             "reconcile.source.transfers": "\(sourceTotal.count)",
             "reconcile.source.value_sum": "\(sourceTotal.sum)",
             "reconcile.source.rows": "\(counter.rows)",
+            "reconcile.source.counted": "\(counter.counted)",
             "reconcile.source.excluded": "\(counter.excluded)",
-            "reconcile.source.invalid": "\(counter.invalid)",
+            "reconcile.source.quarantined": "\(counter.quarantined)",
             "reconcile.refetch.marked": "\(refetch ? marks.count : 0)",
             "reconcile.refetch.cleared": "\(cleared)",
         ]
-        if let first = counter.firstInvalidLine { details["reconcile.source.first_invalid_line"] = "\(first)" }
+        if let first = counter.firstQuarantine {
+            details["reconcile.source.first_quarantined_line"] = "\(first.line)"
+            details["reconcile.source.first_quarantine_reason"] = first.reason
+        }
         if configuration.tolerancePartsPerBillion > 0 {
             details["reconcile.tolerance_ppb"] = "\(configuration.tolerancePartsPerBillion)"
         }
