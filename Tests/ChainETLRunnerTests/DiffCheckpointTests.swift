@@ -129,7 +129,8 @@ struct DiffCheckpointTests {
         """
     }
 
-    @Test("raw rows: keyed by tx hash and log index, or by transfer fields; confirmations ignored", arguments: [nil, 3])
+    @Test(
+        "raw rows: keyed by tx hash and log index, or by transfer fields; confirmations ignored", arguments: [nil, 3])
     func rawRows(bucketCount: Int?) throws {
         let scratch = try Scratch(stage: "extract")
         try scratch.commit(
@@ -156,7 +157,8 @@ struct DiffCheckpointTests {
         let tokentx = "etherscan-tokentx:1:"
         #expect(
             Set(diff.examples.added) == [
-                "etherscan-logs:1:0xt3:5", tokentx + "0xh1:0xtoken:0xfrom:0xto:7#2", tokentx + "0xh2:0xtoken:0xfrom:0xto:8",
+                "etherscan-logs:1:0xt3:5", tokentx + "0xh1:0xtoken:0xfrom:0xto:7#2",
+                tokentx + "0xh2:0xtoken:0xfrom:0xto:8",
             ])
         #expect(Set(diff.examples.removed) == ["etherscan-logs:1:0xt2:0", tokentx + "0xh2:0xtoken:0xfrom:0xto:9"])
         #expect(diff.examples.changed == ["etherscan-logs:1:0xt1:10"])

@@ -59,7 +59,8 @@ struct DiffReconcileRunTests {
     static func store(_ transfers: [(String, String, String)], day: String, pipeline: String, on db: PostgresConnection)
         throws
     {
-        try db.execute(SQLQuery("SELECT chainetl_ensure_transfer_partition($1::timestamptz)", [PartitionDay(day)!.start]))
+        try db.execute(
+            SQLQuery("SELECT chainetl_ensure_transfer_partition($1::timestamptz)", [PartitionDay(day)!.start]))
         for (index, transfer) in transfers.enumerated() {
             try db.execute(
                 SQLQuery(
@@ -125,7 +126,9 @@ struct DiffReconcileRunTests {
         #expect(line["source_transfers"] as? Int == 4)
         let storeSum = "57896044618658097711785492504343953926634992332820282019728792003956564820075"
         #expect(line["store_value_sum"] as? String == storeSum)
-        #expect(line["source_value_sum"] as? String == "57896044618658097711785492504343953926634992332820282019728792003956564820082")
+        #expect(
+            line["source_value_sum"] as? String
+                == "57896044618658097711785492504343953926634992332820282019728792003956564820082")
         #expect(line["transfers_difference"] as? Int == 1)
         #expect(line["value_sum_difference"] as? String == "+7")
         let unit = try DiffRunner.unit(run1.result, "reconcile")

@@ -73,11 +73,15 @@ struct ReconcileTallyTests {
             Self.log(topics: [upperTopic, Self.addressTopic, Self.addressTopic], data: word, index: 2),
             // Excluded: ERC-721 (4 topics), another event, another chain.
             Self.log(topics: [Self.transferTopic, Self.addressTopic, Self.addressTopic, word], data: "0x", index: 3),
-            Self.log(topics: ["0x" + String(repeating: "f", count: 64), Self.addressTopic, Self.addressTopic], data: word, index: 4),
+            Self.log(
+                topics: ["0x" + String(repeating: "f", count: 64), Self.addressTopic, Self.addressTopic], data: word,
+                index: 4),
             Self.tokentx("1", chain: 25),
             // Quarantined: a value that is not decimal, a 31-byte data word, another day, not JSON.
             Self.tokentx("0x10"),
-            Self.log(topics: [Self.transferTopic, Self.addressTopic, Self.addressTopic], data: "0x" + String(repeating: "0", count: 62), index: 5),
+            Self.log(
+                topics: [Self.transferTopic, Self.addressTopic, Self.addressTopic],
+                data: "0x" + String(repeating: "0", count: 62), index: 5),
             Self.tokentx("1", offset: 86_400),
             "{not json",
         ]
@@ -93,7 +97,8 @@ struct ReconcileTallyTests {
         let tally = try #require(counter.tallies[TallyKey(chainID: 1, token: Self.token)])
         #expect(tally.count == 4)
         // 5 + (2^256 − 1) + 10 + 10
-        #expect(tally.sum.description == "115792089237316195423570985008687907853269984665640564039457584007913129639960")
+        #expect(
+            tally.sum.description == "115792089237316195423570985008687907853269984665640564039457584007913129639960")
     }
 
     @Test func doubledRowsCountTwiceAndTheTokenFilterExcludesOtherTokens() throws {
@@ -108,7 +113,8 @@ struct ReconcileTallyTests {
 
     @Test func rowsOutOfBlockOrderFailTheStage() throws {
         var counter = RawTransferCounter(partition: Self.day, chains: [1], tokens: [])
-        let later = Self.tokentx("5").replacingOccurrences(of: "\"blockNumber\":\"100\"", with: "\"blockNumber\":\"200\"")
+        let later = Self.tokentx("5").replacingOccurrences(
+            of: "\"blockNumber\":\"100\"", with: "\"blockNumber\":\"200\"")
         try Array(later.utf8).withUnsafeBytes { try counter.add(line: $0) }
         #expect(throws: (any Error).self) {
             var copy = counter

@@ -112,7 +112,8 @@ final class DiffSpill {
             let keyStart = index + 2
             let digestStart = keyStart + length
             guard digestStart + 16 <= bytes.count else { throw DiffError.corruptSpill }
-            try body(bytes[keyStart..<digestStart], DiffDigest(high: word(at: digestStart), low: word(at: digestStart + 8)))
+            try body(
+                bytes[keyStart..<digestStart], DiffDigest(high: word(at: digestStart), low: word(at: digestStart + 8)))
             index = digestStart + 16
         }
     }

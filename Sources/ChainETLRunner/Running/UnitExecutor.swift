@@ -81,7 +81,9 @@ final class UnitExecutor: @unchecked Sendable {
                 forced: environment.options.force, selected: plan.selectionNamesStages,
                 existing: existing, configHash: configHash, inputs: inputHashes,
                 isUpToDate: { try stage.isUpToDate(made, manifest: $0) })
-            if !decision.runs, RefetchMarks.forcesRerun(of: stage, partition: unit.partition, marked: environment.refetchPartitions) {
+            if !decision.runs,
+                RefetchMarks.forcesRerun(of: stage, partition: unit.partition, marked: environment.refetchPartitions)
+            {
                 decision = SkipDecision(runs: true, reason: RefetchMarks.reason)
             }
 

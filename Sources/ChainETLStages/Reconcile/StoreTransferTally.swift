@@ -31,7 +31,9 @@ enum StoreTransferTally {
             let chainText = rows.value(row: row, column: 0) ?? ""
             let countText = rows.value(row: row, column: 2) ?? ""
             let sumText = rows.value(row: row, column: 3) ?? ""
-            guard let chainID = Int(chainText) else { throw ReconcileError.storeValue(column: "chain_id", value: chainText) }
+            guard let chainID = Int(chainText) else {
+                throw ReconcileError.storeValue(column: "chain_id", value: chainText)
+            }
             guard let count = Int(countText) else { throw ReconcileError.storeValue(column: "count", value: countText) }
             guard let sum = WideUnsigned(decimal: sumText) else {
                 throw ReconcileError.storeValue(column: "sum(value)", value: sumText)
