@@ -29,6 +29,7 @@ public struct StageRegistry: StageKindCatalog {
         ExportStage.self,
         LoadStage.self,
         PruneStage.self,
+        ReconcileStage.self,
         TestEmitStage.self,
         TestFailStage.self,
         TestCopyStage.self,
