@@ -9,6 +9,7 @@ let sections: [any BenchSection] = [
     CheckpointBenchSection(),
     NormalizeBenchSection(shared: transferStages),
     DedupeBenchSection(shared: transferStages),
+    LoadBenchSection(),
     AggregateBenchSection(),
 ]
 
