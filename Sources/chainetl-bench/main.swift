@@ -8,6 +8,7 @@ let transferStages = TransferStageBenchShared()
 let sections: [any BenchSection] = [
     CheckpointBenchSection(),
     NormalizeBenchSection(shared: transferStages),
+    NormalizeCoreBenchSection(),
     DedupeBenchSection(shared: transferStages),
     LoadBenchSection(),
     AggregateBenchSection(),
