@@ -8,7 +8,7 @@ CONFIG ?= debug
 BIN := $(CURDIR)/.build/$(CONFIG)/chainetl
 APT_PACKAGES := libpq-dev zlib1g-dev libcurl4-openssl-dev postgresql postgresql-contrib python3
 
-.PHONY: help setup build release test demo bench db-start db-stop lint format crash-test clean
+.PHONY: help setup build release test demo bench db-start db-stop lint format crash-test clean report-check
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -21,6 +21,7 @@ setup: ## Install what a fresh machine lacks (apt packages, as root or with sudo
 	  $$sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo_cmd apt-get install -y -qq $$missing; \
 	fi
 	@command -v $(SWIFT) >/dev/null || { echo "swift toolchain not found on PATH" >&2; exit 2; }
+	@python3 -c 'import duckdb, pandas' 2>/dev/null || pip install -q duckdb pandas
 
 build: setup ## Build the debug binaries
 	$(SWIFT) build
@@ -49,6 +50,9 @@ db-stop: ## Stop the project-local cluster
 	@pgbin=$$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1); \
 	as=$$([ "$$(id -u)" -eq 0 ] && echo "runuser -u postgres --"); \
 	$$as $$pgbin/pg_ctl -D $(WORKDIR)/pg/data -m fast -w stop || true
+
+report-check: setup ## Screenshot a run report page in headless Chromium (PAGE=work/runs/<id>.html, default the fixture)
+	.ci/report-check $(PAGE)
 
 lint: ## Check formatting with swift format
 	$(SWIFT) format lint --recursive --strict Sources Tests

@@ -64,7 +64,9 @@ let package = Package(
                 "ChainETLCore",
                 "ChainETLPostgres",
                 "ChainETLExplorers",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(
@@ -81,6 +83,8 @@ let package = Package(
             name: "chainetl",
             dependencies: [
                 "ChainETLCore",
+                "ChainETLPostgres",
+                "ChainETLStages",
                 "ChainETLRunner",
                 "ChainETLSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -103,7 +107,9 @@ let package = Package(
         .testTarget(name: "ChainETLSimulatorTests", dependencies: ["ChainETLSimulator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChainETLStagesTests", dependencies: ["ChainETLStages", "ChainETLSimulator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChainETLRunnerTests", dependencies: ["ChainETLRunner"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ChainETLCore", "ChainETLPostgres", "ChainETLSimulator"]),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["ChainETLCore", "ChainETLPostgres", "ChainETLSimulator"],
+            exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,7 +15,10 @@ struct ChainETL: ParsableCommand {
             Run.self,
             Validate.self,
             Migrate.self,
+            Plan.self,
             Simulate.self,
+            Status.self,
+            Import.self,
         ]
     )
 

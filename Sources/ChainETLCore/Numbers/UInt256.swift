@@ -18,35 +18,17 @@ public struct UInt256: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses decimal digits; nil for an empty string, a non-digit, or a value above 2^256 − 1.
     public init?(decimal text: some StringProtocol) {
-        var result = UInt256.zero
-        var sawDigit = false
-        for byte in text.utf8 {
-            guard byte >= 48, byte <= 57 else { return nil }
-            guard let next = result.multipliedReportingOverflow(by: 10, adding: UInt64(byte - 48)) else { return nil }
-            result = next
-            sawDigit = true
-        }
-        guard sawDigit else { return nil }
-        self = result
+        var copy = String(text)
+        guard let value = copy.withUTF8({ UInt256(decimalUTF8: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = value
     }
 
-    /// Parses hex digits with an optional `0x` prefix. `"0x"` alone is zero (explorers send it).
+    /// Parses hex digits with an optional `0x` prefix. `"0x"` alone is zero (explorers send it);
+    /// an empty string, a non-hex digit or a value above 2^256 − 1 give nil.
     public init?(hex text: some StringProtocol) {
-        var utf8 = Substring(text).utf8[...]
-        if utf8.starts(with: [48, 120]) || utf8.starts(with: [48, 88]) { utf8 = utf8.dropFirst(2) }
-        var result = UInt256.zero
-        for byte in utf8 {
-            let digit: UInt64
-            switch byte {
-            case 48...57: digit = UInt64(byte - 48)
-            case 97...102: digit = UInt64(byte - 87)
-            case 65...70: digit = UInt64(byte - 55)
-            default: return nil
-            }
-            guard let next = result.multipliedReportingOverflow(by: 16, adding: digit) else { return nil }
-            result = next
-        }
-        self = result
+        var copy = String(text)
+        guard let value = copy.withUTF8({ UInt256(hexUTF8: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = value
     }
 
     public var isZero: Bool { self == .zero }
@@ -118,24 +100,22 @@ public struct UInt256: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// The decimal digits, without leading zeros ("0" for zero).
     public var description: String {
-        if isZero { return "0" }
-        var value = self
-        var chunks: [UInt64] = []
-        while !value.isZero { chunks.append(value.divide(by: 10_000_000_000_000_000_000)) }
-        var text = String(chunks.removeLast())
-        for chunk in chunks.reversed() {
-            let digits = String(chunk)
-            text += String(repeating: "0", count: 19 - digits.count) + digits
-        }
-        return text
+        var digits: [UInt8] = []
+        digits.reserveCapacity(20)
+        appendDecimal(to: &digits)
+        return String(decoding: digits, as: UTF8.self)
     }
 
     public static func == (lhs: UInt256, rhs: UInt256) -> Bool {
-        lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1 && lhs.words.2 == rhs.words.2 && lhs.words.3 == rhs.words.3
+        lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1 && lhs.words.2 == rhs.words.2
+            && lhs.words.3 == rhs.words.3
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(words.0); hasher.combine(words.1); hasher.combine(words.2); hasher.combine(words.3)
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
     }
 
     public static func < (lhs: UInt256, rhs: UInt256) -> Bool {

@@ -49,13 +49,30 @@ public struct TransferIdentity: Hashable, Sendable {
         Array(SHA256.hash(data: bytes).prefix(16))
     }
 
+    /// Hot-path variant that allocates nothing: appends the 32 lowercase hex characters of the
+    /// `transfer_id` of `text` (canonical identity bytes) to `hex`.
+    public static func appendTransferID(ofCanonicalText text: UnsafeRawBufferPointer, to hex: inout [UInt8]) {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: text)
+        let digest = hasher.finalize()
+        digest.withUnsafeBytes { bytes in
+            for index in 0..<16 {
+                let byte = bytes[index]
+                hex.append(hexDigits[Int(byte >> 4)])
+                hex.append(hexDigits[Int(byte & 0x0F)])
+            }
+        }
+    }
+
+    /// Lowercase hex of `bytes`.
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0x0F)])
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }

@@ -22,6 +22,13 @@ final class RunLedger: @unchecked Sendable {
         self.logger = logger
     }
 
+    /// Runs `body` with the ledger's connection, under the ledger's lock (for read-only report queries).
+    func withConnection<T>(_ body: (PostgresConnection) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(connection)
+    }
+
     /// Inserts the `etl_runs` row with status `running`.
     func begin(partitions: [PartitionDay], arguments: [String]) throws {
         let args = JSONLine.encode(["argv": arguments], leadingKeys: [])
@@ -107,17 +114,6 @@ final class RunLedger: @unchecked Sendable {
             logger.warning(
                 "event not recorded in the ledger", metadata: ["event.kind": "\(event.kind)", "error": "\(error)"])
         }
-    }
-
-    /// When the pipeline's latest successful run finished (this run included once finished).
-    func lastSuccess() throws -> Date? {
-        let rows = try execute(
-            SQLQuery(
-                """
-                SELECT extract(epoch FROM max(finished_at))::float8 FROM etl_runs
-                WHERE pipeline = $1 AND status = 'succeeded'
-                """, [pipeline]))
-        return rows.value(row: 0, column: 0).flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
     }
 
     /// The stages of `partition` whose latest unit failed or was blocked (for `--select failed`).

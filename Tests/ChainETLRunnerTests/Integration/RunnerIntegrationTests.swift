@@ -35,6 +35,10 @@ struct RunnerIntegrationTests {
         #expect(json["status"] as? String == "succeeded")
         #expect((json["units"] as? [[String: Any]])?.count == 3)
         #expect(reportURL.path == fixture.workdir.appendingPathComponent("runs/\(result.report!.runID).json").path)
+        let page = try String(
+            contentsOf: fixture.workdir.appendingPathComponent("runs/\(result.report!.runID).html"), encoding: .utf8)
+        #expect(page.contains("<svg"))
+        #expect(page.contains(result.report!.runID))
 
         let lastLine = try #require(stderr.split(separator: "\n").last)
         #expect(lastLine.contains("\"msg\":\"run summary\""))
@@ -67,8 +71,9 @@ struct RunnerIntegrationTests {
         #expect(result.exitCode == 0)
         let text = try String(contentsOf: metrics, encoding: .utf8)
         let pipeline = "pipeline=\"\(fixture.pipelineName)\""
-        #expect(text.contains("# TYPE chainetl_stage_rows_out gauge"))
-        #expect(text.contains("chainetl_stage_rows_out{\(pipeline),stage=\"copy2\"} 50\n"))
+        #expect(text.contains("# TYPE chainetl_stage_rows gauge"))
+        let day = try #require(result.report?.partitions.first).description
+        #expect(text.contains("chainetl_stage_rows{\(pipeline),stage=\"copy2\",partition=\"\(day)\",kind=\"out\"} 50\n"))
         #expect(text.contains("chainetl_stage_units{\(pipeline),stage=\"emit\",status=\"succeeded\"} 1\n"))
         #expect(text.contains("chainetl_run_exit_code{\(pipeline)} 0\n"))
         let success = try #require(

@@ -162,14 +162,20 @@ struct RunCommandTests {
             """)
         let range = ["--from", "2026-10-01", "--to", "2026-10-10", "--jobs", "2"]
         let running = try pipeline.start(range)
-        // Kill -9 once a few days are complete and others are still to do.
+        // Kill -9 once the ledger shows a few units complete and others are still to do. The ledger
+        // row is written just after a checkpoint's rename, so waiting on files would race it.
+        let probe = try PostgresConnection.connect(
+            url: pipeline.databaseURL, applicationName: "e2e-probe", logger: Logger(label: "e2e"))
+        defer { probe.close() }
         let someDone = ChainETLProcess.waitUntil(seconds: 120) {
-            let days = (1...10).map { String(format: "2026-10-%02d", $0) }
-            let done = days.filter {
-                FileManager.default.fileExists(
-                    atPath: pipeline.checkpoint("copy", $0).appendingPathComponent("_manifest.json").path)
-            }
-            return done.count >= 3
+            guard
+                let rows = try? probe.execute(
+                    SQLQuery(
+                        "SELECT count(*) FROM etl_stage_runs WHERE pipeline = $1 AND status = 'succeeded'",
+                        [pipeline.name])),
+                let done = try? rows.int(row: 0, column: 0)
+            else { return false }
+            return done >= 6
         }
         #expect(someDone)
         kill(running.process.processIdentifier, SIGKILL)

@@ -1,0 +1,5 @@
+/// Why `TransferNormalizer.read` produced no record.
+enum RowRejection: Error {
+    case quarantine(QuarantineReason)
+    case exclude(ExclusionReason)
+}

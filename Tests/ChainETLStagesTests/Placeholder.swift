@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholderChainETLStagesTests() { #expect(1 + 1 == 2) }
