@@ -27,7 +27,8 @@ struct ReorgRunTests {
 
     static func generator(_ reorgs: [SimulatedReorg] = []) -> ChainGenerator {
         ChainGenerator(
-            chainID: 1, configuration: GeneratorConfiguration(seed: seed, transfersPerDay: transfersPerDay, reorgs: reorgs))!
+            chainID: 1,
+            configuration: GeneratorConfiguration(seed: seed, transfersPerDay: transfersPerDay, reorgs: reorgs))!
     }
 
     /// The last block of D − 1's default window (64 blocks) with a USDC transfer.
@@ -41,7 +42,8 @@ struct ReorgRunTests {
     static func simulator(port: Int = 0, reorgs: [SimulatedReorg] = []) throws -> SimulatorServer {
         let server = try SimulatorServer(
             configuration: SimulatorConfiguration(
-                port: port, generator: GeneratorConfiguration(seed: seed, transfersPerDay: transfersPerDay, reorgs: reorgs),
+                port: port,
+                generator: GeneratorConfiguration(seed: seed, transfersPerDay: transfersPerDay, reorgs: reorgs),
                 fixedNow: now),
             logger: Logger(label: "chainetl.tests.simulator") { _ in SwiftLogNoOpLogHandler() })
         _ = try server.start()
@@ -152,7 +154,8 @@ struct ReorgRunTests {
                 let chainID = object?["chain_id"] as? Int ?? 0
                 let request = object?["request"] as? [String: Any]
                 let thisWalk = "\(chainID) \(request?["contract"] ?? "") \(request?["address"] ?? "")"
-                var normalizer = normalizers[chainID] ?? TransferNormalizer(chainID: chainID, partition: context.partition)
+                var normalizer =
+                    normalizers[chainID] ?? TransferNormalizer(chainID: chainID, partition: context.partition)
                 if thisWalk != walk { normalizer.beginInput() }
                 walk = thisWalk
                 records.reset()

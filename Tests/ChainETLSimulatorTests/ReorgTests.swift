@@ -61,7 +61,8 @@ struct ReorgTests {
 
     @Test func theGroundTruthFollowsTheReorg() throws {
         let chain = try #require(SimulatedChain.chain(id: 1))
-        let day = PartitionDay(containing: Date(timeIntervalSince1970: TimeInterval(chain.timestamp(ofBlock: Self.block))))
+        let day = PartitionDay(
+            containing: Date(timeIntervalSince1970: TimeInterval(chain.timestamp(ofBlock: Self.block))))
         func truth(_ reorgs: [SimulatedReorg], _ day: PartitionDay) throws -> GroundTruthReport {
             try GroundTruth.compute(
                 seed: Self.base.seed, chainID: 1, from: day, to: day, transfersPerDay: Self.base.transfersPerDay,

@@ -17,7 +17,8 @@ struct ExtractReorgTests {
     static let token = ExtractFixture.erc20Tokens(chainID: 1, count: 1)[0]
     static let generator = ChainGenerator(
         chainID: 1,
-        configuration: GeneratorConfiguration(seed: ExtractFixture.seed, transfersPerDay: ExtractFixture.transfersPerDay))!
+        configuration: GeneratorConfiguration(
+            seed: ExtractFixture.seed, transfersPerDay: ExtractFixture.transfersPerDay))!
 
     /// The default window of chain 1 (12 confirmations): the 64 blocks before D's first.
     static var window: ClosedRange<Int> {
@@ -36,7 +37,8 @@ struct ExtractReorgTests {
     static func simulator(port: Int = 0, reorgs: [SimulatedReorg] = []) throws -> SimulatorServer {
         var configuration = SimulatorConfiguration(
             port: port,
-            generator: GeneratorConfiguration(seed: ExtractFixture.seed, transfersPerDay: ExtractFixture.transfersPerDay),
+            generator: GeneratorConfiguration(
+                seed: ExtractFixture.seed, transfersPerDay: ExtractFixture.transfersPerDay),
             apiKey: ExtractFixture.apiKey, fixedNow: ExtractFixture.pinnedNow)
         configuration.reorgs = reorgs
         let server = try SimulatorServer(
@@ -127,7 +129,9 @@ struct ExtractReorgTests {
 
     @Test func anUnchangedWindowMarksNothing() throws {
         let database = try Self.database()
-        let outcome = try Self.scenario { pipeline, workdir in Self.baseline(database, pipeline: pipeline, workdir: workdir) }
+        let outcome = try Self.scenario { pipeline, workdir in
+            Self.baseline(database, pipeline: pipeline, workdir: workdir)
+        }
         let details = outcome.details
         #expect(details["chain.ethereum.reorg_check"] == "checkpoint")
         #expect(details["chain.ethereum.reorg_partition"] == "2026-11-15")
@@ -231,7 +235,8 @@ struct ExtractReorgTests {
         // A custom window with the checkpoint as baseline (the store is unreachable).
         let narrow = try Self.scenario(with: [("reorg_window_blocks", "5")], baseline: noDatabase)
         #expect(narrow.details["chain.ethereum.reorg_check"] == "checkpoint")
-        #expect(narrow.details["chain.ethereum.reorg_window"] == "\(Self.window.upperBound - 4)-\(Self.window.upperBound)")
+        #expect(
+            narrow.details["chain.ethereum.reorg_window"] == "\(Self.window.upperBound - 4)-\(Self.window.upperBound)")
     }
 
     // MARK: - Pieces
@@ -298,10 +303,11 @@ struct ExtractReorgTests {
         } throws: { error in
             "\(error)".contains("reorg_window_blocks must be between 1 and 10000, got 0")
         }
-        #expect(ExtractKind.allCases.allSatisfy { kind in
-            kind.schema.parameters.contains { $0.name == "reorg_check" }
-                && kind.schema.parameters.contains { $0.name == "reorg_window_blocks" }
-        })
+        #expect(
+            ExtractKind.allCases.allSatisfy { kind in
+                kind.schema.parameters.contains { $0.name == "reorg_check" }
+                    && kind.schema.parameters.contains { $0.name == "reorg_window_blocks" }
+            })
     }
 }
 

@@ -152,7 +152,9 @@ struct ReorgCheck {
     }
 
     /// The explorer's rows of `target` in `window` now, as normalize would read them for `day`.
-    private func reread(_ target: ExtractionTarget, window: ClosedRange<Int>, day: PartitionDay, extractor: TransferExtractor)
+    private func reread(
+        _ target: ExtractionTarget, window: ClosedRange<Int>, day: PartitionDay, extractor: TransferExtractor
+    )
         throws -> ReorgWindow
     {
         var builder = ReorgWindowBuilder(chainID: chain.chainID, day: day, blocks: window)
@@ -163,7 +165,9 @@ struct ReorgCheck {
                 line.reset()
                 row.writeLine(into: &line, chainID: chainID)
                 // Without the newline, as checkpoint readers hand lines out.
-                try line.bytes.withUnsafeBytes { try builder.add(line: UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
+                try line.bytes.withUnsafeBytes {
+                    try builder.add(line: UnsafeRawBufferPointer(rebasing: $0.dropLast()))
+                }
             }
         } catch let error as ExplorerError {
             throw ExtractError.explorer(chain: chain.name, target: "reorg check of \(target)", underlying: error)

@@ -27,8 +27,9 @@ struct ReorgWindowBuilder {
         lineNumber += 1
         records.reset()
         quarantine.reset()
-        guard case .record = try normalizer.normalize(
-            line: line, lineNumber: lineNumber, records: &records, quarantine: &quarantine)
+        guard
+            case .record = try normalizer.normalize(
+                line: line, lineNumber: lineNumber, records: &records, quarantine: &quarantine)
         else { return }
         let record = try records.bytes.withUnsafeBytes { try TransferRecord(parsing: $0) }
         guard blocks.contains(record.blockNumber) else { return }
