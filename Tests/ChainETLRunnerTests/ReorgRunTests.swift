@@ -1,7 +1,6 @@
 import ChainETLCore
 import ChainETLPostgres
 import ChainETLSimulator
-import ChainETLStages
 import Foundation
 import Logging
 import Testing
@@ -11,9 +10,7 @@ import Testing
 /// A reorg end to end through the runner: extract → normalize → dedupe → load of D − 1 from the
 /// in-process simulator, a block near D − 1's end replaced, D's extract marking D − 1 in
 /// `etl_refetch`, and the next run over both days reloading D − 1 to the post-reorg truth.
-///
-/// Normalize is `test/normalize` (`TransferNormalizer` over the extract checkpoint) until the
-/// `normalize/transfers` and `dedupe` stage kinds land; getLogs rows need no dedupe.
+
 @Suite("Reorgs in runs")
 struct ReorgRunTests {
     static let seed: UInt64 = 17
@@ -66,11 +63,14 @@ struct ReorgRunTests {
               - id: extract
                 uses: extract/etherscan-logs
               - id: normalize
-                uses: test/normalize
+                uses: normalize/transfers
                 needs: [extract]
+              - id: dedupe
+                uses: dedupe
+                needs: [normalize]
               - id: load
                 uses: load
-                needs: [normalize]
+                needs: [dedupe]
             """
     }
 
@@ -108,71 +108,6 @@ struct ReorgRunTests {
         return Set(try #require(report.transfers).map(\.transferID))
     }
 
-    /// Runs the fixture's pipeline in-process with the extract, `test/normalize` and load kinds.
-    static func run(_ fixture: RunnerFixture, partitions: PartitionRequest) throws -> (
-        result: RunResult, stderr: String
-    ) {
-        _ = FileManager.default.createFile(atPath: fixture.logFile.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: fixture.logFile)
-        defer { try? handle.close() }
-        let output = TerminalOutput(handle: handle, drawsProgress: false)
-        let console = RunConsole(output: output, format: .json, standardOutput: { _ in })
-        let logger = Logger(label: "test") { _ in StderrLogHandler(format: .json, level: .info, output: output) }
-        let request = RunRequest(
-            pipelineFile: fixture.pipelineFile, partitions: partitions, selections: [], force: false, jobs: 2,
-            databaseURL: fixture.databaseURL, workdir: fixture.workdir,
-            arguments: ["chainetl", "run", fixture.pipelineFile.path])
-        let result = PipelineRunner(
-            request: request, registry: StageRegistry([EtherscanLogsStage.self, NormalizeStage.self, LoadStage.self]),
-            environment: ["CHAINETL_SCHEMAS": RunnerFixture.schemas], logger: logger, console: console
-        ).run()
-        return (result, try String(contentsOf: fixture.logFile, encoding: .utf8))
-    }
-
-    /// `uses: test/normalize`: the `needs:` extract checkpoint through `TransferNormalizer`.
-    struct NormalizeStage: Stage {
-        static let kind = "test/normalize"
-        static var parameters: StageParameterSchema { StageParameterSchema(parameters: []) }
-        let input: String
-        var recordSchema: String { "transfer/1" }
-
-        init(spec: StageSpec, pipeline: PipelineSpec) throws {
-            input = spec.needs[0]
-        }
-
-        func run(_ context: StageContext) throws -> StageOutcome {
-            let output = try context.output
-            var normalizers: [Int: TransferNormalizer] = [:]
-            var records = JSONLineWriter(capacity: 1024)
-            var quarantine = JSONLineWriter(capacity: 1024)
-            var walk = ""
-            var counts = RowCounts()
-            var number = 0
-            try context.input(input).forEachLine { line in
-                number += 1
-                let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
-                let chainID = object?["chain_id"] as? Int ?? 0
-                let request = object?["request"] as? [String: Any]
-                let thisWalk = "\(chainID) \(request?["contract"] ?? "") \(request?["address"] ?? "")"
-                var normalizer =
-                    normalizers[chainID] ?? TransferNormalizer(chainID: chainID, partition: context.partition)
-                if thisWalk != walk { normalizer.beginInput() }
-                walk = thisWalk
-                records.reset()
-                quarantine.reset()
-                let outcome = try normalizer.normalize(
-                    line: line, lineNumber: number, records: &records, quarantine: &quarantine)
-                normalizers[chainID] = normalizer
-                counts.rowsIn += 1
-                if outcome == .record {
-                    try output.append(records)
-                    counts.rowsOut += 1
-                }
-            }
-            return StageOutcome(counts: counts)
-        }
-    }
-
     @Test func aReorgMarksThePreviousDayAndTheNextRunReloadsItToTheNewTruth() throws {
         var server = try Self.simulator()
         defer { server.stop() }
@@ -182,7 +117,7 @@ struct ReorgRunTests {
         defer { db.close() }
 
         // Run 1: D − 1 loaded from the chain as it was.
-        let run1 = try Self.run(fixture, partitions: .single(Self.previousDay))
+        let run1 = try fixture.run(partitions: .single(Self.previousDay))
         try #require(run1.result.exitCode == 0, "\(run1.stderr)")
         let before = try Self.truth([])
         #expect(Set(try Self.stored(fixture, on: db).keys) == before)
@@ -196,7 +131,7 @@ struct ReorgRunTests {
         #expect(after != before)
 
         // Run 2: D is extracted, and its reorg check finds D − 1 changed in the store's window.
-        let run2 = try Self.run(fixture, partitions: .single(Self.day))
+        let run2 = try fixture.run(partitions: .single(Self.day))
         try #require(run2.result.exitCode == 0, "\(run2.stderr)")
         let extract = try #require(run2.result.report?.units.first { $0.stage == "extract" })
         #expect(extract.details["chain.ethereum.reorg_check"] == "store")
@@ -211,7 +146,7 @@ struct ReorgRunTests {
         #expect(Set(try Self.stored(fixture, on: db).keys) == before, "D − 1 is not touched before its rerun")
 
         // Run 3 over both days: D − 1 is re-extracted because of the mark and reloaded; D skips.
-        let run3 = try Self.run(fixture, partitions: .range(from: Self.previousDay, to: Self.day))
+        let run3 = try fixture.run(partitions: .range(from: Self.previousDay, to: Self.day))
         try #require(run3.result.exitCode == 0, "\(run3.stderr)")
         let reextract = try #require(
             run3.result.report?.units.first { $0.stage == "extract" && $0.partition == Self.previousDay })
@@ -231,7 +166,7 @@ struct ReorgRunTests {
         }
 
         // Run 4: nothing is marked and nothing changed.
-        let run4 = try Self.run(fixture, partitions: .range(from: Self.previousDay, to: Self.day))
+        let run4 = try fixture.run(partitions: .range(from: Self.previousDay, to: Self.day))
         #expect(run4.result.exitCode == 0)
         #expect(run4.result.report?.units.allSatisfy { $0.status == .skipped } == true)
     }
