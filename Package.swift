@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "ChainETLExplorersTests", dependencies: ["ChainETLExplorers", "ChainETLSimulator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChainETLSimulatorTests", dependencies: ["ChainETLSimulator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChainETLStagesTests", dependencies: ["ChainETLStages", "ChainETLSimulator"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ChainETLRunnerTests", dependencies: ["ChainETLRunner"]),
+        .testTarget(name: "ChainETLRunnerTests", dependencies: ["ChainETLRunner", "ChainETLSimulator"]),
         .testTarget(
             name: "EndToEndTests", dependencies: ["ChainETLCore", "ChainETLPostgres", "ChainETLSimulator"],
             exclude: ["Fixtures"]),

@@ -33,6 +33,12 @@ extension ChainETL {
         @Option(help: "Make every Nth block dense (1,001–1,500 transfers of one token); 0 = off.")
         var denseBlockEvery: Int = 0
 
+        @Option(
+            help: ArgumentHelp(
+                "Replace a block as a chain reorganisation would (repeatable): new hash and content; :hash keeps the transfers.",
+                valueName: "CHAIN:BLOCK[:SALT[:hash]]"))
+        var reorg: [String] = []
+
         @Option(help: "Calls per second per API key (sliding 1 s window), answered as HTTP 200 NOTOK beyond it.")
         var rateLimit: Int?
 
@@ -94,8 +100,13 @@ extension ChainETL {
             }
         }
 
-        private var generator: GeneratorConfiguration {
-            GeneratorConfiguration(seed: seed, transfersPerDay: transfersPerDay, denseBlockEvery: denseBlockEvery)
+        private func generator() throws -> GeneratorConfiguration {
+            GeneratorConfiguration(
+                seed: seed, transfersPerDay: transfersPerDay, denseBlockEvery: denseBlockEvery, reorgs: try reorgs())
+        }
+
+        private func reorgs() throws -> [SimulatedReorg] {
+            try reorg.map { text throws(SimulatorError) in try SimulatedReorg(parsing: text) }
         }
 
         private func printTokens() throws {
@@ -120,7 +131,7 @@ extension ChainETL {
             let tokenList = tokens.map { $0.split(separator: ",").map(String.init) }
             let report = try GroundTruth.compute(
                 seed: seed, chainID: chain, tokens: tokenList, from: first, to: last, transfersPerDay: transfersPerDay,
-                denseBlockEvery: denseBlockEvery, includeTransfers: ids)
+                denseBlockEvery: denseBlockEvery, includeTransfers: ids, reorgs: try reorgs())
             FileHandle.standardOutput.write(try report.jsonData() + Data("\n".utf8))
         }
 
@@ -144,7 +155,7 @@ extension ChainETL {
                 }
             }
             let configuration = SimulatorConfiguration(
-                port: port, generator: generator, apiKey: key, paidChainIDs: paid, ratePerSecond: rateLimit,
+                port: port, generator: try generator(), apiKey: key, paidChainIDs: paid, ratePerSecond: rateLimit,
                 dailyLimit: dailyLimit, faultRate: faultRate, faultKinds: try FaultKind.parseList(faults), fixedNow: now
             )
             let logger = Logger(label: "chainetl.simulate") { StreamLogHandler.standardError(label: $0) }

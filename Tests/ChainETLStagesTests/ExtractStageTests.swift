@@ -15,12 +15,12 @@ struct ExtractStageTests {
             #expect(registry.knownKinds.contains(kind))
         }
         let logs = try #require(registry.parameterSchema(forKind: "extract/etherscan-logs"))
-        #expect(logs.parameters.map(\.name) == ["chains", "tokens", "offset"])
+        #expect(logs.parameters.map(\.name) == ["chains", "tokens", "offset", "reorg_check", "reorg_window_blocks"])
         #expect(logs.parameter(named: "chains")?.type == .chainList)
         let tokentx = try #require(registry.parameterSchema(forKind: "extract/etherscan-tokentx"))
-        #expect(tokentx.parameters.map(\.name) == ["chains", "tokens", "accounts", "offset"])
+        #expect(tokentx.parameters.map(\.name) == ["chains", "tokens", "accounts", "offset", "reorg_check", "reorg_window_blocks"])
         let blockscout = try #require(registry.parameterSchema(forKind: "extract/blockscout"))
-        #expect(blockscout.parameters.map(\.name) == ["chains", "tokens", "accounts", "mode", "offset"])
+        #expect(blockscout.parameters.map(\.name) == ["chains", "tokens", "accounts", "mode", "offset", "reorg_check", "reorg_window_blocks"])
     }
 
     @Test func aPartitionBecomesACheckpointOfRawRowsWithPerChainDetailsAndNoKeyAnywhere() throws {

@@ -4,11 +4,11 @@ import ChainETLStages
 import Foundation
 
 /// The runner's side of `etl_refetch` (schemas/0006_reconcile.sql): partitions marked by a
-/// reconcile stage have their extract stages (record schema `raw-explorer-row/1`) rerun, and the
+/// reconcile stage or by an extract stage's reorg check have their extract stages (record schema `raw-explorer-row/1`) rerun, and the
 /// marks are cleared once a run reloaded the partition successfully.
 enum RefetchMarks {
     /// The skip reason shown for an extract stage that runs because of a mark.
-    static let reason = "marked for refetch by reconcile (etl_refetch)"
+    static let reason = "marked for refetch by reconcile or a reorg check (etl_refetch)"
     /// The record schema of extract stages.
     static let extractSchema = "raw-explorer-row/1"
 

@@ -46,6 +46,7 @@ public struct ChainGenerator: Sendable {
 
     /// Block `number` (≥ 0), identical for the same seed, chain and number whatever else was generated.
     public func block(_ number: Int) -> SimulatedBlock {
+        if !configuration.reorgs.isEmpty, let reorg = reorg(at: number) { return reorganizedBlock(number, reorg) }
         let seed = configuration.seed
         let chainKey = UInt64(chain.chainID)
         var rng = SplitMix64(key: StreamTag.block, seed, chainKey, UInt64(number))

@@ -8,13 +8,19 @@ public struct GeneratorConfiguration: Sendable, Hashable {
     /// 1,001–1,500 transfers of one ERC-20 token (see `ChainGenerator.denseToken(forBlock:)`).
     /// 0 (the default) turns dense blocks off.
     public var denseBlockEvery: Int
+    /// Blocks replaced by a simulated chain reorganisation (`SimulatedReorg`); empty by default.
+    public var reorgs: [SimulatedReorg]
 
     public static let defaultSeed: UInt64 = 1
     public static let defaultTransfersPerDay = 2_000
 
-    public init(seed: UInt64 = defaultSeed, transfersPerDay: Int = defaultTransfersPerDay, denseBlockEvery: Int = 0) {
+    public init(
+        seed: UInt64 = defaultSeed, transfersPerDay: Int = defaultTransfersPerDay, denseBlockEvery: Int = 0,
+        reorgs: [SimulatedReorg] = []
+    ) {
         self.seed = seed
         self.transfersPerDay = transfersPerDay
         self.denseBlockEvery = denseBlockEvery
+        self.reorgs = reorgs
     }
 }

@@ -10,10 +10,11 @@ public enum GroundTruth {
     ///   - tokens: token addresses (any case) or symbols; nil means every token of the chain.
     ///   - transfersPerDay, denseBlockEvery: must match the simulator that served the data.
     ///   - includeTransfers: also list every transfer with its `transfer_id` (memory grows with the range).
+    ///   - reorgs: the simulated reorgs the server applies (the truth after them).
     public static func compute(
         seed: UInt64, chainID: Int, tokens: [String]? = nil, from: PartitionDay, to: PartitionDay,
         transfersPerDay: Int = GeneratorConfiguration.defaultTransfersPerDay, denseBlockEvery: Int = 0,
-        includeTransfers: Bool = true
+        includeTransfers: Bool = true, reorgs: [SimulatedReorg] = []
     ) throws(SimulatorError) -> GroundTruthReport {
         guard let chain = SimulatedChain.chain(id: chainID) else { throw .unsupportedChain(chainID) }
         guard from <= to else {
@@ -23,7 +24,7 @@ public enum GroundTruth {
         let generator = ChainGenerator(
             chain: chain,
             configuration: GeneratorConfiguration(
-                seed: seed, transfersPerDay: transfersPerDay, denseBlockEvery: denseBlockEvery))
+                seed: seed, transfersPerDay: transfersPerDay, denseBlockEvery: denseBlockEvery, reorgs: reorgs))
         var accumulator = Accumulator(chain: chain, from: from, to: to, includeTransfers: includeTransfers)
         let firstBlock = chain.blocks(on: from)?.lowerBound ?? chain.blocks(on: to)?.lowerBound
         let lastBlock = chain.blocks(on: to)?.upperBound

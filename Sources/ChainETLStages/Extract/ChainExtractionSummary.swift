@@ -21,6 +21,8 @@ struct ChainExtractionSummary: Sendable, Equatable {
     var calls: Int
     var throttles: Int
     var retries: Int
+    /// What the reorg check of the previous day did.
+    var reorg = ReorgCheck.Summary(status: .off)
 
     /// `chain.<name>.<field>` entries for the manifest.
     var details: [String: String] {
@@ -32,6 +34,7 @@ struct ChainExtractionSummary: Sendable, Equatable {
             "throttles": "\(throttles)", "retries": "\(retries)",
         ]
         if open { details["open"] = "true" }
+        details.merge(reorg.details) { first, _ in first }
         return Dictionary(uniqueKeysWithValues: details.map { (prefix + $0.key, $0.value) })
     }
 }

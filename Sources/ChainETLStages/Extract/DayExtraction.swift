@@ -51,6 +51,8 @@ final class DayExtraction {
     private var current: PreparedChain?
     /// The current target's previous page, to turn its cumulative figures into increments.
     private var lastPage: ExtractionProgress?
+    /// While the reorg check re-reads the previous day, its pages are not this day's progress.
+    private var checkingReorg = false
 
     init(
         configuration: ExtractConfiguration, day: PartitionDay, allowOpen: Bool, dependencies: ExtractionDependencies,
@@ -211,12 +213,14 @@ final class DayExtraction {
                 report()
             }
         }
+        let reorg = try checkReorg(chain)
         let executor = chain.extractor.executor
-        let summary = ChainExtractionSummary(
+        var summary = ChainExtractionSummary(
             chain: spec.name, chainID: spec.chainID, source: chain.targets.source, firstBlock: chain.range.firstBlock,
             lastBlock: chain.range.lastBlock, endBlock: chain.endBlock, head: chain.head,
             confirmations: spec.confirmations, open: chain.open, targets: chain.targets.targets.count, rows: rows,
             calls: executor.requestCount, throttles: executor.throttleCount, retries: executor.retryCount)
+        summary.reorg = reorg
         logger.info(
             "chain extraction finished",
             metadata: [
@@ -226,8 +230,21 @@ final class DayExtraction {
         return summary
     }
 
+    /// Re-reads the previous day's last confirmed window of `chain` (`ReorgCheck`).
+    private func checkReorg(_ chain: PreparedChain) throws -> ReorgCheck.Summary {
+        let spec = chain.targets.chain
+        let check = ReorgCheck(
+            settings: configuration.reorg, chain: spec, source: chain.targets.source, targets: chain.targets.targets,
+            day: day, baseline: dependencies.reorgBaseline, logger: logger,
+            event: { [hooks] record in hooks.event(record) })
+        checkingReorg = true
+        defer { checkingReorg = false }
+        return try check.run(extractor: chain.extractor, range: chain.range, head: chain.head)
+    }
+
     /// Folds one page's figures (cumulative for the current target) into the day's status.
     private func pageArrived(_ progress: ExtractionProgress) {
+        guard !checkingReorg else { return }
         let previous = lastPage ?? ExtractionProgress(source: progress.source, target: progress.target, blocksTotal: 0)
         status.rows += progress.rows - previous.rows
         status.windows += progress.windowsDone - previous.windowsDone

@@ -12,6 +12,8 @@ import ChainETLExplorers
 ///     accounts: ["0x…"]               # tokentx and blockscout only; default: the chain's accounts
 ///     mode: tokentx                   # blockscout only: tokentx (default) or logs
 ///     offset: 1000                    # rows per page, 1…1000 (default 1000)
+///     reorg_check: true               # see ReorgCheckSettings
+///     reorg_window_blocks: 64
 /// ```
 ///
 /// Per chain, `etherscan-logs` (and Blockscout `mode: logs`) walks each token contract. The
@@ -33,6 +35,8 @@ struct ExtractConfiguration: Sendable {
     var chains: [ChainTargets]
     /// Rows asked per page.
     var offset: Int
+    /// `reorg_check` and `reorg_window_blocks`.
+    var reorg: ReorgCheckSettings
 
     init(kind: ExtractKind, spec: StageSpec, pipeline: PipelineSpec) throws {
         self.kind = kind
@@ -47,6 +51,7 @@ struct ExtractConfiguration: Sendable {
                 hint: "explorers serve at most 1000 rows per page; leave offset out to use 1000")
         }
         self.offset = offset
+        reorg = try ReorgCheckSettings(spec: spec)
 
         let source: ExplorerSourceKind
         switch kind {

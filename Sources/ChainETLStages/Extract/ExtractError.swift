@@ -13,6 +13,8 @@ enum ExtractError: Error, CustomStringConvertible {
     case dayNotStarted(chain: String, day: PartitionDay, head: Int)
     /// The explorer failed for one chain (and target, when the walk had started).
     case explorer(chain: String, target: String?, underlying: ExplorerError)
+    /// The reorg check found the previous day changed but could not mark it in `etl_refetch`.
+    case reorgNotMarked(chain: String, day: PartitionDay, reason: String, underlying: any Error)
 
     var description: String {
         switch self {
@@ -29,6 +31,10 @@ enum ExtractError: Error, CustomStringConvertible {
         case .explorer(let chain, let target, let underlying):
             let what = target.map { "chain \(chain), \($0)" } ?? "chain \(chain)"
             return "\(what): \(underlying)"
+        case .reorgNotMarked(let chain, let day, let reason, let underlying):
+            return "chain \(chain): partition \(day) changed at the explorer (\(reason)) but could not be marked for "
+                + "reload in etl_refetch: \(underlying); rerun it with --partition \(day) --force once the database "
+                + "is reachable"
         }
     }
 }

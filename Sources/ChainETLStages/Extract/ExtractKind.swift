@@ -44,6 +44,7 @@ enum ExtractKind: String, Sendable, CaseIterable {
         }
         parameters.append(
             StageParameter(name: "offset", type: .integer, description: "rows asked per page, 1…1000 (default 1000)"))
+        parameters.append(contentsOf: ReorgCheckSettings.parameters)
         return StageParameterSchema(parameters: parameters)
     }
 }

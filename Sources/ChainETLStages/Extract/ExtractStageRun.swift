@@ -15,7 +15,10 @@ enum ExtractStageRun {
         let dependencies = ExtractionDependencies(
             rateLimiters: services.rateLimiters, transport: services.transport,
             quotaStore: { services.quotaStore(logger: logger) }, environment: services.environment,
-            retryPolicy: services.retryPolicy, currentDate: { Date() })
+            retryPolicy: services.retryPolicy, currentDate: { Date() },
+            reorgBaseline: StageReorgBaseline(
+                pipeline: context.pipeline.name, stageID: context.spec.id, workdir: context.workdir,
+                runID: context.runID, logger: logger, database: { try context.database }))
         let events = context.events
         let progress = context.progress
         let extraction = DayExtraction(

@@ -2,7 +2,8 @@ import ChainETLExplorers
 import Foundation
 
 /// What a day's extraction draws from outside itself: the process-wide rate limiters and HTTP
-/// transport, the daily quota store, the environment holding API keys, and the retry policy.
+/// transport, the daily quota store, the environment holding API keys, the retry policy, and the
+/// reorg check's baseline.
 ///
 /// Built from `ExtractionServices` by the stages; tests build one directly.
 struct ExtractionDependencies {
@@ -14,4 +15,6 @@ struct ExtractionDependencies {
     var environment: [String: String]
     var retryPolicy: RetryPolicy
     var currentDate: @Sendable () -> Date
+    /// What the reorg check compares the previous day with, and where it marks it; nil skips the check.
+    var reorgBaseline: (any ReorgBaseline)? = nil
 }

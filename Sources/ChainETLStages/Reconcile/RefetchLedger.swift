@@ -24,18 +24,7 @@ enum RefetchLedger {
     ) throws -> Int {
         try database.transaction {
             if marking {
-                for mark in marks {
-                    try database.execute(
-                        SQLQuery(
-                            """
-                            INSERT INTO etl_refetch (pipeline, partition, chain_id, token_address, reason, marked_by_run)
-                            VALUES ($1, $2::date, $3, $4, $5, $6)
-                            ON CONFLICT (pipeline, partition, chain_id, token_address) WHERE cleared_at IS NULL
-                            DO UPDATE SET reason = EXCLUDED.reason, marked_at = now(),
-                              marked_by_run = EXCLUDED.marked_by_run
-                            """,
-                            [pipeline, partition.description, mark.chainID, mark.token, mark.reason, runID]))
-                }
+                try mark(marks, pipeline: pipeline, partition: partition, runID: runID, on: database)
             }
             let cleared = try database.execute(
                 SQLQuery(
@@ -52,6 +41,24 @@ enum RefetchLedger {
                         PostgresTextArray(marks.map { "\($0.chainID):\($0.token)" }),
                     ]))
             return cleared.affectedRows ?? 0
+        }
+    }
+
+    /// Inserts or refreshes one open mark per entry of `marks` (the caller holds the transaction).
+    /// Also used by the extract stages' reorg check.
+    static func mark(
+        _ marks: [Mark], pipeline: String, partition: PartitionDay, runID: String, on database: PostgresConnection
+    ) throws {
+        for mark in marks {
+            try database.execute(
+                SQLQuery(
+                    """
+                    INSERT INTO etl_refetch (pipeline, partition, chain_id, token_address, reason, marked_by_run)
+                    VALUES ($1, $2::date, $3, $4, $5, $6)
+                    ON CONFLICT (pipeline, partition, chain_id, token_address) WHERE cleared_at IS NULL
+                    DO UPDATE SET reason = EXCLUDED.reason, marked_at = now(), marked_by_run = EXCLUDED.marked_by_run
+                    """,
+                    [pipeline, partition.description, mark.chainID, mark.token, mark.reason, runID]))
         }
     }
 }
