@@ -122,6 +122,22 @@ struct ReconcileTallyTests {
         }
     }
 
+    @Test func eachExtractionRunMayStartAgainAtAnEarlierBlock() throws {
+        // Extract writes one block-ordered run per token: the second run starts below the first's end.
+        var counter = RawTransferCounter(partition: Self.day, chains: [1], tokens: [])
+        let other = "0x" + String(repeating: "cd", count: 20)
+        let first = Self.tokentx("5")
+            .replacingOccurrences(of: "\"blockNumber\":\"100\"", with: "\"blockNumber\":\"200\"")
+            .replacingOccurrences(of: "\"request\":{}", with: "\"request\":{\"contract\":\"\(Self.token)\"}")
+        let second = Self.tokentx("6", contract: other)
+            .replacingOccurrences(of: "\"request\":{}", with: "\"request\":{\"contract\":\"\(other)\"}")
+        for line in [first, second] {
+            try Array(line.utf8).withUnsafeBytes { try counter.add(line: $0) }
+        }
+        #expect(counter.counted == 2)
+        #expect(counter.tallies[TallyKey(chainID: 1, token: other)]?.sum.description == "6")
+    }
+
     @Test func theDiscrepancyLineHasBothSidesAndTheDifferences() throws {
         var line = JSONLineWriter()
         ReconcileStage.writeDiscrepancy(

@@ -22,7 +22,9 @@ struct RawTransferCounter {
     /// The line number and reason code of the first quarantined row, for the stage's details.
     private(set) var firstQuarantine: (line: Int, reason: String)?
 
-    private var normalizers: [Int: TransferNormalizer] = [:]
+    /// Extract writes one block-ordered run per target (token or account); the partition
+    /// normalizer restarts occurrence counting at each run, as the normalize stage does.
+    private var normalizer: PartitionNormalizer
     private var records = JSONLineWriter(capacity: 1024)
     private var quarantine = JSONLineWriter(capacity: 1024)
 
@@ -30,12 +32,15 @@ struct RawTransferCounter {
         self.partition = partition
         self.chains = chains
         self.tokens = tokens
+        self.normalizer = PartitionNormalizer(
+            partition: partition, selected: chains.sorted().map { (chainID: $0, tokens: TokenMetadataLookup()) },
+            otherChains: [])
     }
 
     /// Counts one checkpoint line (without its newline).
     ///
-    /// - Throws: `NormalizeError.blockOutOfOrder` when a chain's rows are not sorted by block (as
-    ///   extract writes them), since occurrences could then not be told apart.
+    /// - Throws: `NormalizeError.blockOutOfOrder` when the rows of one extraction run (one target) are not sorted by
+    ///   block (as extract writes them), since occurrences could then not be told apart.
     mutating func add(line: UnsafeRawBufferPointer) throws {
         rows += 1
         guard let chainID = Self.chainID(of: line) else {
@@ -46,13 +51,11 @@ struct RawTransferCounter {
             excluded += 1
             return
         }
-        var normalizer = normalizers[chainID] ?? TransferNormalizer(chainID: chainID, partition: partition)
         records.reset()
         quarantine.reset()
-        let outcome = try normalizer.normalize(
+        let result = try normalizer.normalize(
             line: line, lineNumber: rows, records: &records, quarantine: &quarantine)
-        normalizers[chainID] = normalizer
-        switch outcome {
+        switch result.outcome {
         case .record:
             guard let (token, value) = Self.tokenAndValue(records.bytes) else {
                 return note(quarantine: "unreadable_record")
