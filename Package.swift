@@ -103,7 +103,9 @@ let package = Package(
         .testTarget(name: "ChainETLSimulatorTests", dependencies: ["ChainETLSimulator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChainETLStagesTests", dependencies: ["ChainETLStages", "ChainETLSimulator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChainETLRunnerTests", dependencies: ["ChainETLRunner"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ChainETLCore", "ChainETLPostgres", "ChainETLSimulator"]),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["ChainETLCore", "ChainETLPostgres", "ChainETLSimulator"],
+            exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
