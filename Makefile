@@ -21,6 +21,7 @@ setup: ## Install what a fresh machine lacks (apt packages, as root or with sudo
 	  $$sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo_cmd apt-get install -y -qq $$missing; \
 	fi
 	@command -v $(SWIFT) >/dev/null || { echo "swift toolchain not found on PATH" >&2; exit 2; }
+	@python3 -c 'import duckdb, pandas' 2>/dev/null || pip install -q duckdb pandas
 
 build: setup ## Build the debug binaries
 	$(SWIFT) build

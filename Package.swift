@@ -64,7 +64,10 @@ let package = Package(
                 "ChainETLCore",
                 "ChainETLPostgres",
                 "ChainETLExplorers",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -81,6 +84,8 @@ let package = Package(
             name: "chainetl",
             dependencies: [
                 "ChainETLCore",
+                "ChainETLPostgres",
+                "ChainETLStages",
                 "ChainETLRunner",
                 "ChainETLSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -3,6 +3,7 @@ public enum PostgresType: UInt32, Sendable {
     case bool = 16
     case int8 = 20
     case text = 25
+    case textArray = 1009
     case jsonb = 3802
     case date = 1082
     case timestamptz = 1184

@@ -18,6 +18,12 @@ public struct StageRegistry: StageKindCatalog {
     /// Every built-in kind. Each stage kind adds its type here, one line each.
     public static let standard = StageRegistry([
         SQLStage.self,
+        AggregateStage.self,
+        AddressBookStage.self,
+        FileSourceStage.self,
+        ExecutionsStage.self,
+        PricesStage.self,
+        ExportStage.self,
         TestEmitStage.self,
         TestFailStage.self,
         TestCopyStage.self,

@@ -17,6 +17,7 @@ struct ChainETL: ParsableCommand {
             Migrate.self,
             Simulate.self,
             Status.self,
+            Import.self,
         ]
     )
 

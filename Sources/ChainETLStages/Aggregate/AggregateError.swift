@@ -20,6 +20,8 @@ enum AggregateError: Error, Equatable, CustomStringConvertible {
     case unterminated(path: String, line: Int, construct: String)
     /// The file has no statement.
     case noStatements(path: String)
+    /// A statement failed while aggregating a partition; the whole transaction was rolled back.
+    case statementFailed(path: String, line: Int, stage: String, partition: String, underlying: String)
 
     var description: String {
         switch self {
@@ -43,6 +45,9 @@ enum AggregateError: Error, Equatable, CustomStringConvertible {
             "\(path):\(line): \(construct) is never closed; close it before the end of the file"
         case .noStatements(let path):
             "\(path): no sql statement found; an aggregate file needs at least one statement"
+        case .statementFailed(let path, let line, let stage, let partition, let underlying):
+            "\(path):\(line): statement failed in stage \(stage) for partition \(partition), every file of the "
+                + "partition was rolled back: \(underlying)"
         }
     }
 }

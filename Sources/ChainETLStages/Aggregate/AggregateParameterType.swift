@@ -1,3 +1,5 @@
+import ChainETLPostgres
+
 /// The Postgres type of a parameter declared in an aggregate file's `-- params:` header.
 enum AggregateParameterType: String, Equatable, Sendable {
     case timestamptz
@@ -5,13 +7,16 @@ enum AggregateParameterType: String, Equatable, Sendable {
     case text
     case textArray = "text[]"
 
-    /// The type OID to bind with, so that a statement may leave some parameters unused.
-    var oid: UInt32 {
+    /// The type to declare when binding, so that a statement may leave some parameters unused.
+    var postgresType: PostgresType {
         switch self {
-        case .timestamptz: 1184
-        case .date: 1082
-        case .text: 25
-        case .textArray: 1009
+        case .timestamptz: .timestamptz
+        case .date: .date
+        case .text: .text
+        case .textArray: .textArray
         }
     }
+
+    /// The type OID (`postgresType.rawValue`).
+    var oid: UInt32 { postgresType.rawValue }
 }

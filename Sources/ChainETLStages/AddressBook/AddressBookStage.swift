@@ -1,0 +1,57 @@
+import ChainETLCore
+
+/// `uses: load/address-book`: loads `entities` and `entity_addresses` from a CSV or YAML book,
+/// idempotently (see `AddressBookLoader`).
+///
+/// Rows naming an unknown entity, and malformed rows, are counted, quarantined with `file:line`
+/// and skipped; the load goes on. The book's text joins the config hash, so editing it reloads.
+public struct AddressBookStage: Stage {
+    public static let kind = "load/address-book"
+    public static var parameters: StageParameterSchema { AddressBookConfiguration.schema }
+
+    let configuration: AddressBookConfiguration
+
+    public init(spec: StageSpec, pipeline: PipelineSpec) throws {
+        configuration = try AddressBookConfiguration(spec: spec, pipeline: pipeline)
+    }
+
+    public var recordSchema: String { "address-book-load/1" }
+
+    public var configurationInputs: [String: String] { ["file.text": configuration.text] }
+
+    public func run(_ context: StageContext) throws -> StageOutcome {
+        let book = try AddressBookFile.read(
+            path: configuration.file.resolved, displayPath: configuration.file.written, format: configuration.format)
+        let quarantine = QuarantineSink(output: try context.output)
+        for rejection in book.rejections { try quarantine.add(rejection) }
+        let loader = AddressBookLoader(
+            pipeline: context.pipeline.name, stageID: context.spec.id, source: configuration.file.written)
+        let configHash = StageConfigHash.of(self, spec: context.spec, pipeline: context.pipeline)
+        let counts = try loader.load(
+            book, partition: context.partition, manifestHash: configHash, connection: try context.database,
+            reject: { try quarantine.add($0) })
+        quarantine.report(to: context)
+        var details = quarantine.details
+        details["entities"] = "\(counts.entities)"
+        details["entities.changed"] = "\(counts.entitiesChanged)"
+        details["entities.removed"] = "\(counts.entitiesRemoved)"
+        details["addresses"] = "\(counts.addresses)"
+        details["addresses.added"] = "\(counts.addressesAdded)"
+        details["addresses.removed"] = "\(counts.addressesRemoved)"
+        details["addresses.unknown_entity"] = "\(counts.unknownEntity)"
+        let rowsIn = book.entities.count + book.addresses.count + book.rejections.count
+        // Entity and address rows are both "rows"; a book row defining both counts once per table.
+        return StageOutcome(
+            counts: RowCounts(
+                rowsIn: rowsIn, rowsOut: counts.entities + counts.addresses, quarantined: quarantine.count,
+                duplicates: book.addresses.count - counts.addresses - counts.unknownEntity),
+            details: details)
+    }
+
+    /// Up to date while `etl_loads` records this book (by config hash) for the partition.
+    public func isUpToDate(_ context: StageContext, manifest: CheckpointManifest) throws -> Bool {
+        try LoadLedger.hasRecorded(
+            pipeline: context.pipeline.name, partition: context.partition, stage: context.spec.id,
+            manifestHash: manifest.configHash, on: context.database)
+    }
+}

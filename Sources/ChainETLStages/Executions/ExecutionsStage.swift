@@ -1,0 +1,59 @@
+import ChainETLCore
+
+/// `uses: normalize/executions`: maps application events (`file-row/1` from `extract/file`) to
+/// `executions` rows and replaces the partition day's rows in one transaction.
+///
+/// Amounts stay exact decimal text all the way into Postgres `numeric`. Bad rows are quarantined
+/// with `file:line` and every reason; rows of other days (and, with `statuses`, other statuses)
+/// are excluded. The checkpoint holds no rows, only the manifest and the quarantine side file; the
+/// `etl_loads` entry records the input checkpoint loaded, so a later `aggregate` reruns.
+public struct ExecutionsStage: Stage {
+    public static let kind = "normalize/executions"
+    public static var parameters: StageParameterSchema { ExecutionsConfiguration.schema }
+
+    let configuration: ExecutionsConfiguration
+
+    public init(spec: StageSpec, pipeline: PipelineSpec) throws {
+        configuration = try ExecutionsConfiguration(spec: spec)
+    }
+
+    public var recordSchema: String { "executions-load/1" }
+
+    public func run(_ context: StageContext) throws -> StageOutcome {
+        let reader = try context.input(configuration.input)
+        guard reader.manifest.recordSchema == "file-row/1" else {
+            throw ExecutionsError.wrongInput(
+                stage: context.spec.id, input: configuration.input, recordSchema: reader.manifest.recordSchema)
+        }
+        let quarantine = QuarantineSink(output: try context.output)
+        let loader = ExecutionLoader(
+            parser: ExecutionRowParser(mapping: configuration.mapping, volumeStatuses: configuration.volumeStatuses),
+            keepStatuses: configuration.keepStatuses, pipeline: context.pipeline.name, source: context.spec.id)
+        let counts = try loader.load(
+            day: context.partition, connection: try context.database, manifestHash: reader.manifest.contentHash,
+            lines: reader, reject: { try quarantine.add($0) })
+        quarantine.report(to: context)
+        var details = quarantine.details
+        details["executions.inserted"] = "\(counts.inserted)"
+        details["executions.removed"] = "\(counts.removed)"
+        context.logger.info(
+            "executions loaded",
+            metadata: [
+                "rows.inserted": "\(counts.inserted)", "rows.removed": "\(counts.removed)",
+                "rows.excluded": "\(counts.excluded)",
+            ])
+        return StageOutcome(
+            counts: RowCounts(
+                rowsIn: counts.rowsIn, rowsOut: counts.inserted, quarantined: counts.quarantined,
+                duplicates: counts.duplicates, excluded: counts.excluded),
+            details: details)
+    }
+
+    /// Up to date while `etl_loads` still records the input checkpoint this manifest loaded.
+    public func isUpToDate(_ context: StageContext, manifest: CheckpointManifest) throws -> Bool {
+        guard let loaded = manifest.inputs[configuration.input] else { return false }
+        return try LoadLedger.hasRecorded(
+            pipeline: context.pipeline.name, partition: context.partition, stage: context.spec.id,
+            manifestHash: loaded, on: context.database)
+    }
+}
