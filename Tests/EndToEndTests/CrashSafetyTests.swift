@@ -40,6 +40,7 @@ struct CrashSafetyTests {
         defer { clean.remove() }
         let cleanRun = try clean.run(range)
         #expect(cleanRun.exitCode == 0, "\(cleanRun.stderr.suffix(3000))")
+        let cleanSeconds = Date().timeIntervalSince(started)
         let reference = try TransferSnapshot(cleanDatabase)
         let truthIDs = try GroundTruthTransfersTests.chains.flatMap {
             try #require(
@@ -120,7 +121,7 @@ struct CrashSafetyTests {
         }
         print(
             """
-            crash-test: seed \(seed), \(landed) kills landed, \(missed) runs ended before their kill, \
+            crash-test: seed \(seed), clean run \(String(format: "%.1f", cleanSeconds)) s, \(landed) kills landed, \(missed) runs ended before their kill, \
             in flight when killed \(inFlight.sorted { $0.key < $1.key }), \(lockedRetries) locked retries, \
             \(String(format: "%.1f", Date().timeIntervalSince(started))) s
             \(schedule.joined(separator: "\n"))
@@ -182,7 +183,7 @@ struct TransferSnapshot: Equatable {
         daily = try database.strings(
             """
             SELECT concat_ws('|', chain_id, token_address, (block_time AT TIME ZONE 'UTC')::date, count(*), sum(value))
-            FROM transfers GROUP BY 1 ORDER BY 1
+            FROM transfers GROUP BY chain_id, token_address, (block_time AT TIME ZONE 'UTC')::date ORDER BY 1
             """)
         ids = try database.strings("SELECT encode(transfer_id, 'hex') FROM transfers ORDER BY 1")
         duplicateIDs = ids.count - Set(ids).count

@@ -62,7 +62,7 @@ struct GroundTruthTransfersTests {
         let loadedDaily = try database.strings(
             """
             SELECT concat_ws('|', chain_id, token_address, (block_time AT TIME ZONE 'UTC')::date, count(*), sum(value))
-            FROM transfers GROUP BY 1
+            FROM transfers GROUP BY chain_id, token_address, (block_time AT TIME ZONE 'UTC')::date
             """)
         let expectedDaily = truths.flatMap { truth in
             truth.daily.map { "\(truth.chainID)|\($0.tokenAddress)|\($0.day)|\($0.allTransferCount)|\($0.allValueRaw)" }
