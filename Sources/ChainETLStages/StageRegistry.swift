@@ -18,12 +18,18 @@ public struct StageRegistry: StageKindCatalog {
     /// Every built-in kind. Each stage kind adds its type here, one line each.
     public static let standard = StageRegistry([
         SQLStage.self,
+        EtherscanLogsStage.self,
+        EtherscanTokenTransfersStage.self,
+        BlockscoutStage.self,
         AggregateStage.self,
         AddressBookStage.self,
         FileSourceStage.self,
         ExecutionsStage.self,
         PricesStage.self,
         ExportStage.self,
+        LoadStage.self,
+        PruneStage.self,
+        ReconcileStage.self,
         TestEmitStage.self,
         TestFailStage.self,
         TestCopyStage.self,

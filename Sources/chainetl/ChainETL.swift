@@ -15,6 +15,7 @@ struct ChainETL: ParsableCommand {
             Run.self,
             Validate.self,
             Migrate.self,
+            Plan.self,
             Simulate.self,
             Status.self,
             Import.self,

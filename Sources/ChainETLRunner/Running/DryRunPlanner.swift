@@ -13,18 +13,25 @@ struct DryRunPlanner {
 
     /// One line per planned unit: `run  2026-11-20 normalize  config changed`.
     func lines() -> [String] {
-        var lines: [String] = []
         let width = plan.partitions.flatMap(\.stages).map(\.count).max() ?? 0
+        return decisions().map { unit in
+            let padded = unit.stage.padding(toLength: max(width, unit.stage.count), withPad: " ", startingAt: 0)
+            return "\(unit.decision.runs ? "run " : "skip") \(unit.partition) \(padded)  \(unit.decision.reason)"
+        }
+    }
+
+    /// Whether each planned unit would run, in plan order (also used by `chainetl plan`).
+    func decisions() -> [(partition: PartitionDay, stage: String, decision: SkipDecision)] {
+        var decisions: [(partition: PartitionDay, stage: String, decision: SkipDecision)] = []
         for (day, stages) in plan.partitions {
             var willRun: Set<String> = []
             for id in stages {
                 let decision = decide(id, day: day, willRun: willRun)
                 if decision.runs { willRun.insert(id) }
-                let padded = id.padding(toLength: max(width, id.count), withPad: " ", startingAt: 0)
-                lines.append("\(decision.runs ? "run " : "skip") \(day) \(padded)  \(decision.reason)")
+                decisions.append((day, id, decision))
             }
         }
-        return lines
+        return decisions
     }
 
     private func decide(_ id: String, day: PartitionDay, willRun: Set<String>) -> SkipDecision {

@@ -1,0 +1,30 @@
+import ChainETLCore
+
+/// `extract/etherscan-logs`: ERC-20 Transfer logs by token contract (`module=logs&action=getLogs`,
+/// topic0 = Transfer). The preferred kind: rows carry `logIndex`.
+///
+/// Per chain and UTC-day partition it resolves the day's blocks, refuses an open day unless
+/// `--allow-open`, and writes every row verbatim as a `raw-explorer-row/1` line. Parameters:
+/// `ExtractConfiguration`; the work: `DayExtraction`.
+public struct EtherscanLogsStage: ExplorerExtractStage {
+    public static let kind = ExtractKind.etherscanLogs.rawValue
+    public static var parameters: StageParameterSchema { ExtractKind.etherscanLogs.schema }
+
+    let configuration: ExtractConfiguration
+
+    public init(spec: StageSpec, pipeline: PipelineSpec) throws {
+        configuration = try ExtractConfiguration(kind: .etherscanLogs, spec: spec, pipeline: pipeline)
+    }
+
+    public var recordSchema: String { ExtractStageRun.recordSchema }
+
+    public var scopes: [ExtractionScope] { configuration.scopes }
+
+    public func run(_ context: StageContext) throws -> StageOutcome {
+        try ExtractStageRun.run(configuration, context: context)
+    }
+
+    public func isUpToDate(_ context: StageContext, manifest: CheckpointManifest) throws -> Bool {
+        ExtractStageRun.isUpToDate(manifest)
+    }
+}

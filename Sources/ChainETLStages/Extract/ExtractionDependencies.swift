@@ -1,0 +1,17 @@
+import ChainETLExplorers
+import Foundation
+
+/// What a day's extraction draws from outside itself: the process-wide rate limiters and HTTP
+/// transport, the daily quota store, the environment holding API keys, and the retry policy.
+///
+/// Built from `ExtractionServices` by the stages; tests build one directly.
+struct ExtractionDependencies {
+    var rateLimiters: RateLimiterRegistry
+    var transport: any HTTPTransport
+    /// The daily quota counter, opened on first use (only chains with `per_day` use it).
+    var quotaStore: () throws -> any QuotaStore
+    /// Where `api_key_env` variables are looked up.
+    var environment: [String: String]
+    var retryPolicy: RetryPolicy
+    var currentDate: @Sendable () -> Date
+}
