@@ -20,7 +20,7 @@ struct GroundTruthAggregatesTests {
     @Test func aFourteenDayRunAggregatesExactlyTheGroundTruthAndReaggregatingADayChangesNoByte() throws {
         let database = try E2EDatabase()
         defer { database.drop() }
-        let simulator = try E2ESimulator(seed: 5, transfersPerDay: 200, faultRate: 0.02, ratePerSecond: 100)
+        let simulator = try E2ESimulator(seed: 5, transfersPerDay: 200, faultRate: 0.02, ratePerSecond: 150)
         defer { simulator.stop() }
         let pipeline = try FixturePipeline("gt_aggregates", database: database, simulator: simulator)
         defer { pipeline.remove() }
