@@ -163,6 +163,9 @@ struct GroundTruthAggregatesTests {
             #expect(
                 rerun.stderr.split(separator: "\n").last?.contains(": 1 stages ok, 0 skipped, 0 failed") == true,
                 "\(day): \(rerun.stderr.suffix(500))")
+            let unit = try pipeline.unitReport(of: rerun, stage: "aggregate", partition: day)
+            let diff = try #require(unit["diff"] as? [String: Any], "the aggregate rerun reports no diff: \(unit)")
+            #expect((diff["aggregates"] as? [Any])?.isEmpty == true, "\(day): \(diff)")
             let after = try Self.tables.map { try database.fingerprint(of: $0) }
             for (index, table) in Self.tables.enumerated() {
                 #expect(after[index] == before[index], "re-aggregating \(day) changed \(table)")

@@ -154,6 +154,24 @@ final class FixturePipeline {
         try ChainETLProcess(["run", file.path, "--workdir", workdir.path] + extra, environment: environment)
     }
 
+    /// The unit `stage`@`partition` of the JSON run report written by the run that printed `output`.
+    func unitReport(of output: ChainETLProcess.Output, stage: String, partition: String) throws -> [String: Any] {
+        let last = try #require(output.stderrLines.last, "no summary line")
+        let runID: String
+        if let object = try? JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any] {
+            runID = try #require(object["run.id"] as? String)
+        } else {
+            runID = String(try #require(last.split(separator: " ").dropFirst().first).dropLast())
+        }
+        let report = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: workdir.appendingPathComponent("runs/\(runID).json"))) as? [String: Any])
+        let units = try #require(report["units"] as? [[String: Any]])
+        return try #require(
+            units.first { $0["stage"] as? String == stage && $0["partition"] as? String == partition },
+            "no unit \(stage)@\(partition) in run \(runID)")
+    }
+
     /// Records the output of a process started with `start` (for the secret scan).
     func keep(_ output: ChainETLProcess.Output) { outputs.append(output) }
 

@@ -111,6 +111,13 @@ struct GroundTruthTransfersTests {
             #expect(
                 rerun.stderr.split(separator: "\n").last?.contains(": \(stages) stages ok, 0 skipped, 0 failed") == true,
                 "--select \(selection): \(rerun.stderr.suffix(500))")
+            if selection == "normalize" {
+                // The rerun reports what changed against the previous checkpoint: nothing.
+                let unit = try pipeline.unitReport(of: rerun, stage: "normalize", partition: Self.rerunDay)
+                let diff = try #require(unit["diff"] as? [String: Any], "normalize's rerun reports no diff: \(unit)")
+                #expect(diff["added"] as? Int == 0 && diff["removed"] as? Int == 0 && diff["changed"] as? Int == 0)
+                #expect((diff["unchanged"] as? Int).map(String.init) == dayCount, "\(diff)")
+            }
         }
         #expect(simulator.requests == callsBefore, "rerunning normalize and load called the explorer")
         #expect(try database.fingerprint(of: "transfers") == fingerprint, "rerunning normalize and load changed transfers")
