@@ -29,10 +29,17 @@ final class E2EDatabase {
     /// Closes the check connection and drops the database (the runner's sessions are gone by then).
     func drop() {
         connection.close()
-        guard let admin = try? PostgresConnection.connect(url: adminURL, applicationName: "e2e-admin", logger: Self.logger)
+        guard
+            let admin = try? PostgresConnection.connect(
+                url: adminURL, applicationName: "e2e-admin", logger: Self.logger)
         else { return }
         defer { admin.close() }
         _ = try? admin.execute(SQLQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(SQLIdentifier.quote(name)) WITH (FORCE)"))
+    }
+
+    /// Runs a statement that returns nothing of interest.
+    func execute(_ sql: String) throws {
+        _ = try connection.execute(SQLQuery(sql))
     }
 
     /// The first column of every row of `sql` (NULL as the text `null`).

@@ -109,7 +109,8 @@ struct GroundTruthTransfersTests {
             #expect(rerun.exitCode == 0, "--select \(selection): \(rerun.stderr.suffix(2000))")
             let stages = selection == "normalize+" ? 3 : 1
             #expect(
-                rerun.stderr.split(separator: "\n").last?.contains(": \(stages) stages ok, 0 skipped, 0 failed") == true,
+                rerun.stderr.split(separator: "\n").last?.contains(": \(stages) stages ok, 0 skipped, 0 failed")
+                    == true,
                 "--select \(selection): \(rerun.stderr.suffix(500))")
             if selection == "normalize" {
                 // The rerun reports what changed against the previous checkpoint: nothing.
@@ -120,7 +121,8 @@ struct GroundTruthTransfersTests {
             }
         }
         #expect(simulator.requests == callsBefore, "rerunning normalize and load called the explorer")
-        #expect(try database.fingerprint(of: "transfers") == fingerprint, "rerunning normalize and load changed transfers")
+        #expect(
+            try database.fingerprint(of: "transfers") == fingerprint, "rerunning normalize and load changed transfers")
 
         // The API key is nowhere: not in the workdir (checkpoints decompressed), the output, or the database.
         #expect(try SecretScan.files(under: pipeline.workdir, containing: simulator.apiKey) == [])
@@ -135,7 +137,9 @@ struct GroundTruthTransfersTests {
         let text = try String(contentsOf: file, encoding: .utf8)
         for chainID in chains {
             for token in SimulatedChain.tokens(chainID: chainID) {
-                #expect(text.contains("\"\(token.address)\""), "\(file.lastPathComponent) misses \(token.symbol) of chain \(chainID)")
+                #expect(
+                    text.contains("\"\(token.address)\""),
+                    "\(file.lastPathComponent) misses \(token.symbol) of chain \(chainID)")
             }
         }
     }
@@ -144,7 +148,8 @@ struct GroundTruthTransfersTests {
         PartitionDay.range(from: try #require(PartitionDay(from)), through: try #require(PartitionDay(to)))
     }
 
-    static func manifest(_ pipeline: FixturePipeline, _ day: PartitionDay, _ stage: String) throws -> CheckpointManifest {
+    static func manifest(_ pipeline: FixturePipeline, _ day: PartitionDay, _ stage: String) throws -> CheckpointManifest
+    {
         let url = pipeline.workdir.appendingPathComponent(
             "checkpoints/\(pipeline.name)/\(day)/\(stage)/\(CheckpointManifest.fileName)")
         return try JSONDecoder().decode(CheckpointManifest.self, from: Data(contentsOf: url))
