@@ -42,7 +42,8 @@ crash-test: setup ## kill -9 the runner at 20 seeded random moments; every rerun
 	.ci/crash-test
 
 bench: setup ## Benchmarks side by side with the SPEC baselines (N=1000000 by default)
-	$(SWIFT) build -c release --product chainetl-bench --product chainetl
+	$(SWIFT) build -c release --product chainetl
+	$(SWIFT) build -c release --product chainetl-bench
 	.ci/with-postgres -- .build/release/chainetl-bench $(if $(N),--rows $(N),)
 
 db-start: ## Start the project-local cluster under work/pg (unix socket only)
