@@ -38,6 +38,9 @@ demo: setup ## Run pipelines/demo.yaml over the last 7 closed days against the b
 	$(SWIFT) build -c release --product chainetl
 	.ci/demo
 
+crash-test: setup ## kill -9 the runner at 20 seeded random moments; every rerun must converge (CHAINETL_CRASH_SEED=S replays)
+	.ci/crash-test
+
 bench: setup ## Benchmarks side by side with the SPEC baselines (N=1000000 by default)
 	$(SWIFT) build -c release --product chainetl
 	$(SWIFT) build -c release --product chainetl-bench
