@@ -15,7 +15,8 @@ enum ExtractStageRun {
         let dependencies = ExtractionDependencies(
             rateLimiters: services.rateLimiters, transport: services.transport,
             quotaStore: { services.quotaStore(logger: logger) }, environment: services.environment,
-            retryPolicy: services.retryPolicy, currentDate: { Date() })
+            retryPolicy: services.retryPolicy, currentDate: { Date() },
+            spillDirectory: output.temporaryDirectory)
         let events = context.events
         let progress = context.progress
         let extraction = DayExtraction(

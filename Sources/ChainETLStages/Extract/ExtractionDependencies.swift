@@ -14,4 +14,7 @@ struct ExtractionDependencies {
     var environment: [String: String]
     var retryPolicy: RetryPolicy
     var currentDate: @Sendable () -> Date
+    /// Where Blockscout v2 walks keep their rows until they can be written oldest first (an
+    /// unlinked temporary file); nil means the system temporary directory.
+    var spillDirectory: URL? = nil
 }
