@@ -6,10 +6,13 @@ public struct StageOptions: Sendable, Hashable {
     public var force: Bool
     /// `--dry-run`: nothing is executed; stages are only planned.
     public var dryRun: Bool
+    /// `--refetch`: reconcile stages mark mismatched partitions for reload.
+    public var refetch: Bool
 
-    public init(allowOpen: Bool = false, force: Bool = false, dryRun: Bool = false) {
+    public init(allowOpen: Bool = false, force: Bool = false, dryRun: Bool = false, refetch: Bool = false) {
         self.allowOpen = allowOpen
         self.force = force
         self.dryRun = dryRun
+        self.refetch = refetch
     }
 }

@@ -5,7 +5,8 @@ import Foundation
 // Each section measures one part of the pipeline against its baseline; the driver adds the
 // section's peak RSS. Add a section by appending it here (see BenchSection.swift).
 let sections: [any BenchSection] = [
-    CheckpointBenchSection()
+    CheckpointBenchSection(),
+    LoadBenchSection(),
 ]
 
 struct BenchOptions {

@@ -49,10 +49,17 @@ extension ChainETL {
         @Option(help: "Write Prometheus textfile metrics here after the run (for node_exporter).")
         var metricsFile: String?
 
+        @Flag(help: "Reconcile stages mark mismatched partitions for reload (as their 'refetch: true' does).")
+        var refetch = false
+
+        @Option(help: "How many added/removed/changed ids a rerun diff lists per stage in the report.")
+        var diffExamples = 20
+
         @OptionGroup var logging: LoggingOptions
 
         func validate() throws {
             guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
+            guard diffExamples >= 0 else { throw ValidationError("--diff-examples must be 0 or more") }
             do {
                 _ = try PartitionRequest.parse(partition: partition, from: from, to: to)
             } catch {
@@ -70,7 +77,8 @@ extension ChainETL {
                 workdir: URL(fileURLWithPath: workdir ?? environment["CHAINETL_WORKDIR"] ?? "work", isDirectory: true)
                     .standardizedFileURL,
                 arguments: CommandLineArguments.redacted(CommandLine.arguments),
-                metricsFile: metricsFile.map { URL(fileURLWithPath: $0) })
+                metricsFile: metricsFile.map { URL(fileURLWithPath: $0) }, refetch: refetch,
+                diffExampleLimit: diffExamples)
             let result = PipelineRunner(request: request, environment: environment, logger: logger, console: console)
                 .run()
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }

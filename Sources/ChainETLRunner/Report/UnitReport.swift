@@ -17,6 +17,8 @@ public struct UnitReport: Sendable, Codable, Equatable {
     /// `contentHash` of the checkpoint the unit wrote or kept.
     public var checkpointHash: String?
     public var error: String?
+    /// What the run changed against the replaced checkpoint and in the database (rerun diff).
+    public var diff: UnitDiff?
 
     public init(
         stage: String, kind: String, partition: PartitionDay, status: UnitStatus, reason: String,
@@ -40,7 +42,7 @@ public struct UnitReport: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case stage, kind, partition, status, reason, counts, details, error
+        case stage, kind, partition, status, reason, counts, details, error, diff
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case durationMS = "duration_ms"

@@ -68,6 +68,7 @@ public final class PipelineRunner {
 
         // The database: ledger connection, migrations, run row.
         let ledger: RunLedger
+        var refetchMarks: [PartitionDay: [Int]] = [:]
         do {
             let schemas = try SchemaDirectory.locate(from: request.pipelineFile, environment: environment)
             let connection: PostgresConnection
@@ -85,6 +86,12 @@ public final class PipelineRunner {
             } catch {
                 connection.close()
                 throw RunnerError.database(action: "apply the migrations in \(schemas.path)", underlying: error)
+            }
+            do {
+                refetchMarks = try RefetchMarks.open(pipeline: plan.pipeline.name, days: days, on: connection)
+            } catch {
+                connection.close()
+                throw RunnerError.database(action: "read the refetch marks in etl_refetch", underlying: error)
             }
             ledger = RunLedger(connection: connection, runID: runID, pipeline: plan.pipeline.name, logger: logger)
             do {
@@ -115,9 +122,11 @@ public final class PipelineRunner {
             plan: runPlan,
             environment: .init(
                 runID: runID, workdir: request.workdir, databaseURL: request.databaseURL,
-                options: StageOptions(allowOpen: request.allowOpen, force: request.force, dryRun: false),
+                options: StageOptions(
+                    allowOpen: request.allowOpen, force: request.force, dryRun: false, refetch: request.refetch),
                 logger: logger, events: events, progress: progress,
-                services: ExtractionServices(databaseURL: request.databaseURL), ledger: ledger))
+                services: ExtractionServices(databaseURL: request.databaseURL), ledger: ledger,
+                refetchPartitions: Set(refetchMarks.keys), diffExampleLimit: request.diffExampleLimit))
         let locks = PartitionLocks(
             pipeline: runPlan.pipeline.name, runID: runID, databaseURL: request.databaseURL, logger: logger)
         let lockErrors = LockErrors()
@@ -172,6 +181,7 @@ public final class PipelineRunner {
             arguments: request.arguments, startedAt: now, partitions: days)
         let reports = executor.unitReports
         report.units = finalMachine.units.compactMap { reports[$0.unit] }
+        clearRefetchMarks(refetchMarks, units: report.units, plan: runPlan, runID: runID, logger: logger)
         report.events = events.events
         report.finishedAt = Date()
         report.status =
@@ -222,6 +232,24 @@ public final class PipelineRunner {
     }
 
     // MARK: - Steps
+
+    /// Clears the `etl_refetch` marks of the partitions this run reloaded; a failure is logged only
+    /// (the marks stay, so the next run refetches again).
+    private func clearRefetchMarks(
+        _ marks: [PartitionDay: [Int]], units: [UnitReport], plan: RunPlan, runID: String, logger: Logger
+    ) {
+        let ids = marks.filter { RefetchMarks.reloaded($0.key, units: units, stages: plan.stages) }.flatMap(\.value)
+        guard !ids.isEmpty else { return }
+        do {
+            let connection = try PostgresConnection.connect(
+                url: request.databaseURL, applicationName: "chainetl run \(runID) refetch", logger: logger)
+            defer { connection.close() }
+            let cleared = try RefetchMarks.clear(ids: ids, runID: runID, on: connection)
+            logger.info("refetch marks cleared", metadata: ["refetch.cleared": "\(cleared)"])
+        } catch {
+            logger.error("refetch marks not cleared", metadata: ["error": "\(error)"])
+        }
+    }
 
     func loadPipeline() throws -> PipelineSpec {
         switch PipelineLoader.load(file: request.pipelineFile, environment: environment, catalog: registry) {

@@ -18,11 +18,15 @@ public struct RunRequest: Sendable {
     public var arguments: [String]
     /// `--metrics-file`: where to write Prometheus textfile metrics after the run.
     public var metricsFile: URL?
+    /// `--refetch`: reconcile stages mark mismatched partitions for reload (as `refetch: true` does).
+    public var refetch: Bool
+    /// How many ids of each kind a unit's rerun diff lists in the report (the diff file has all).
+    public var diffExampleLimit: Int
 
     public init(
         pipelineFile: URL, partitions: PartitionRequest = .yesterday, selections: [String] = [], force: Bool = false,
         dryRun: Bool = false, allowOpen: Bool = false, jobs: Int = 2, databaseURL: String? = nil, workdir: URL,
-        arguments: [String] = [], metricsFile: URL? = nil
+        arguments: [String] = [], metricsFile: URL? = nil, refetch: Bool = false, diffExampleLimit: Int = 20
     ) {
         self.pipelineFile = pipelineFile
         self.partitions = partitions
@@ -35,5 +39,7 @@ public struct RunRequest: Sendable {
         self.workdir = workdir
         self.arguments = arguments
         self.metricsFile = metricsFile
+        self.refetch = refetch
+        self.diffExampleLimit = diffExampleLimit
     }
 }

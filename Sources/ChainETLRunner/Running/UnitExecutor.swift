@@ -17,6 +17,10 @@ final class UnitExecutor: @unchecked Sendable {
         var progress: ProgressBoard
         var services: ExtractionServices
         var ledger: RunLedger?
+        /// Partitions with open `etl_refetch` marks: their extract stages run again.
+        var refetchPartitions: Set<PartitionDay> = []
+        /// Ids listed per kind in a unit's rerun diff (the diff file has them all).
+        var diffExampleLimit = 20
     }
 
     private let plan: RunPlan
@@ -72,10 +76,16 @@ final class UnitExecutor: @unchecked Sendable {
             context = made
             let configHash = StageConfigHash.of(stage, spec: spec, pipeline: plan.pipeline)
             let inputHashes = inputs.mapValues(\.manifest.contentHash)
-            let decision = SkipDecision.decide(
+            let existing = Self.existingManifest(at: ownLocation)
+            var decision = SkipDecision.decide(
                 forced: environment.options.force, selected: plan.selectionNamesStages,
-                existing: Self.existingManifest(at: ownLocation), configHash: configHash, inputs: inputHashes,
+                existing: existing, configHash: configHash, inputs: inputHashes,
                 isUpToDate: { try stage.isUpToDate(made, manifest: $0) })
+            if !decision.runs,
+                RefetchMarks.forcesRerun(of: stage, partition: unit.partition, marked: environment.refetchPartitions)
+            {
+                decision = SkipDecision(runs: true, reason: RefetchMarks.reason)
+            }
 
             if !decision.runs {
                 let kept = try Self.existingManifest(at: ownLocation)?.get()
@@ -90,15 +100,26 @@ final class UnitExecutor: @unchecked Sendable {
             }
 
             logger.info("stage started", metadata: ["reason": "\(decision.reason)"])
+            let snapshots = DiffSnapshots(stage: stage)
+            snapshots.before(made)
             let outcome = try stage.run(made)
             let manifest = try made.output.commit(
                 configHash: configHash, inputs: inputHashes, counts: outcome.counts, details: outcome.details,
                 startedAt: started)
+            let diff = snapshots.after(
+                made,
+                rows: RerunDiff(
+                    workdir: environment.workdir, runID: environment.runID,
+                    exampleLimit: environment.diffExampleLimit
+                ).rows(at: ownLocation, replaced: (try? existing?.get()) != nil),
+                exampleLimit: environment.diffExampleLimit)
+            if let diff { RerunDiff.log(diff, logger: logger) }
             let finished = Date()
-            let report = UnitReport(
+            var report = UnitReport(
                 stage: unit.stageID, kind: spec.kind, partition: unit.partition, status: .succeeded,
                 reason: decision.reason, startedAt: started, finishedAt: finished, counts: outcome.counts,
                 details: outcome.details, checkpointHash: manifest.contentHash)
+            report.diff = diff
             try finish(unit, rowID: rowID, report: report)
             environment.progress.finish(unit)
             logger.info(

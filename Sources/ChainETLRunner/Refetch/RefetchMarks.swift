@@ -1,0 +1,63 @@
+import ChainETLCore
+import ChainETLPostgres
+import ChainETLStages
+import Foundation
+
+/// The runner's side of `etl_refetch` (schemas/0006_reconcile.sql): partitions marked by a
+/// reconcile stage have their extract stages (record schema `raw-explorer-row/1`) rerun, and the
+/// marks are cleared once a run reloaded the partition successfully.
+enum RefetchMarks {
+    /// The skip reason shown for an extract stage that runs because of a mark.
+    static let reason = "marked for refetch by reconcile (etl_refetch)"
+    /// The record schema of extract stages.
+    static let extractSchema = "raw-explorer-row/1"
+
+    /// Whether `stage` must run for `partition` although its checkpoint is up to date.
+    static func forcesRerun(of stage: any Stage, partition: PartitionDay, marked: Set<PartitionDay>) -> Bool {
+        marked.contains(partition) && stage.recordSchema == extractSchema
+    }
+
+    /// The open marks of `pipeline` for `days`: mark ids per partition.
+    static func open(pipeline: String, days: [PartitionDay], on connection: PostgresConnection) throws
+        -> [PartitionDay: [Int]]
+    {
+        let rows = try connection.execute(
+            SQLQuery(
+                """
+                SELECT id, partition::text FROM etl_refetch
+                WHERE pipeline = $1 AND partition = ANY($2::date[]) AND cleared_at IS NULL
+                ORDER BY id
+                """, [pipeline, PostgresTextArray(days.map(\.description))]))
+        var marks: [PartitionDay: [Int]] = [:]
+        for row in 0..<rows.count {
+            guard let id = try rows.int(row: row, column: 0), let text = rows.value(row: row, column: 1),
+                let day = PartitionDay(text)
+            else { continue }
+            marks[day, default: []].append(id)
+        }
+        return marks
+    }
+
+    /// Whether this run reloaded `partition`: it ran at least one extract stage there, every
+    /// extract stage of it succeeded (ran), and no unit of it failed, was blocked or locked.
+    static func reloaded(_ partition: PartitionDay, units: [UnitReport], stages: [String: any Stage]) -> Bool {
+        let ofPartition = units.filter { $0.partition == partition }
+        guard ofPartition.allSatisfy({ $0.status == .succeeded || $0.status == .skipped }) else { return false }
+        let extracts = ofPartition.filter { stages[$0.stage]?.recordSchema == extractSchema }
+        return !extracts.isEmpty && extracts.allSatisfy { $0.status == .succeeded }
+    }
+
+    /// Clears the marks `ids`, except those this very run (re)marked: a reconcile that still
+    /// disagrees after the reload keeps its mark for the next run. Returns how many were cleared.
+    @discardableResult
+    static func clear(ids: [Int], runID: String, on connection: PostgresConnection) throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        let rows = try connection.execute(
+            SQLQuery(
+                """
+                UPDATE etl_refetch SET cleared_at = now(), cleared_by_run = $2
+                WHERE id = ANY($1::bigint[]) AND cleared_at IS NULL AND marked_by_run IS DISTINCT FROM $2
+                """, [PostgresTextArray(ids.map(String.init)), runID]))
+        return rows.affectedRows ?? 0
+    }
+}

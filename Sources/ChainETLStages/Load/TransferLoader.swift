@@ -1,0 +1,274 @@
+import ChainETLCore
+import ChainETLPostgres
+import Logging
+
+/// Loads one partition of canonical transfers into `transfers`, in one transaction (SPEC §6).
+///
+/// The transaction serializes on an advisory lock per (chain, day), then takes one of three ways:
+/// - **unchanged**: `etl_loads` records this input manifest and the table still holds the row
+///   count recorded with it, so nothing is read;
+/// - **first load**: no pipeline has rows for this day and these chains, so the rows are streamed
+///   with `COPY` straight into the month partition (the `\copy` ceiling);
+/// - **replace**: the rows are copied into a temporary staging table; this pipeline's rows of the
+///   scope that the checkpoint no longer holds unchanged are deleted and the new ones inserted with
+///   `ON CONFLICT DO NOTHING`, so the scope ends up equal to the checkpoint.
+///
+/// The ledger row is written in the same transaction, so a crash at any point leaves either the
+/// previous state or the complete load. A first load that meets a duplicate key (a checkpoint
+/// that repeats a transfer) is rolled back and redone the replace way.
+package struct TransferLoader {
+    /// The table loaded when a stage does not name one.
+    package static let defaultTable = "transfers"
+    /// The staging table of the replace way; dropped at commit.
+    static let stagingTable = "chainetl_load_staging"
+
+    /// Calls its argument with every input line (without `\n`); may be called twice.
+    package typealias LineSource = (_ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Void
+
+    let connection: PostgresConnection
+    let logger: Logger
+
+    package init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Loads the lines of `request`'s checkpoint; see the type's documentation for the three ways.
+    package func load(_ request: TransferLoadRequest, lines: LineSource) throws -> TransferLoadResult {
+        var step = "creating the month partition"
+        do {
+            let copyTarget = try ensurePartition(request)
+            var staged = false
+            while true {
+                do {
+                    let result = try connection.transaction {
+                        try loadInTransaction(
+                            request, lines: lines, copyTarget: copyTarget, forceStaging: staged, step: &step)
+                    }
+                    logger.info(
+                        "transfers loaded",
+                        metadata: [
+                            "partition": "\(request.partition)", "load.mode": "\(result.mode.rawValue)",
+                            "rows.read": "\(result.rowsRead)", "rows.inserted": "\(result.inserted)",
+                            "rows.present": "\(result.present)", "rows.removed": "\(result.removed)",
+                            "rows.excluded": "\(result.excluded)",
+                        ])
+                    return result
+                } catch let error as PostgresError where error.sqlState == "23505" && !staged {
+                    logger.notice(
+                        "first load met a duplicate key, loading through staging",
+                        metadata: ["partition": "\(request.partition)", "load.step": "\(step)"])
+                    staged = true
+                }
+            }
+        } catch let error as PostgresError {
+            throw LoadError.databaseFailed(
+                partition: request.partition, table: request.table, step: step, underlying: error)
+        }
+    }
+
+    /// Whether `etl_loads` records `request.manifestHash` for this stage and partition and the
+    /// table still holds the row count recorded with it.
+    package func isCurrent(_ request: TransferLoadRequest) throws -> Bool {
+        let ledger = try connection.execute(
+            SQLQuery(
+                """
+                SELECT rows_held FROM etl_loads
+                WHERE pipeline = $1 AND partition = $2::date AND stage = $3 AND manifest_hash = $4
+                """, [request.pipeline, request.partition.description, request.stage, request.manifestHash]))
+        guard ledger.count == 1, let recorded = try ledger.int(row: 0, column: 0) else { return false }
+        return try heldRows(request, table: SQLIdentifier.quote(request.table)) == recorded
+    }
+
+    /// Creates the month partition in its own short transaction (it locks `transfers` while it
+    /// creates one) and returns the COPY target of the first-load way.
+    private func ensurePartition(_ request: TransferLoadRequest) throws -> String {
+        guard request.table == Self.defaultTable else { return SQLIdentifier.quote(request.table) }
+        let rows = try connection.execute(
+            SQLQuery("SELECT chainetl_ensure_transfer_partition($1::timestamptz)", [request.partition.start]))
+        guard rows.count == 1, let name = rows.value(row: 0, column: 0) else {
+            throw PostgresError.unexpectedResult(
+                statement: "chainetl_ensure_transfer_partition", message: "it returned no partition name")
+        }
+        return SQLIdentifier.quote(name)
+    }
+
+    private func loadInTransaction(
+        _ request: TransferLoadRequest, lines: LineSource, copyTarget: String, forceStaging: Bool, step: inout String
+    ) throws -> TransferLoadResult {
+        let table = SQLIdentifier.quote(request.table)
+        step = "waiting for the load lock of this day and its chains"
+        for chainID in request.chainIDs {
+            try connection.execute(
+                SQLQuery(
+                    "SELECT pg_advisory_xact_lock(hashtextextended('chainetl.load|' || current_schema() || '|' || $1, 0))",
+                    ["\(request.table)|\(chainID)|\(request.partition)"]))
+        }
+
+        step = "reading the load ledger"
+        let ledger = try connection.execute(
+            SQLQuery(
+                """
+                SELECT manifest_hash, rows_inserted, rows_present, rows_held FROM etl_loads
+                WHERE pipeline = $1 AND partition = $2::date AND stage = $3
+                """, [request.pipeline, request.partition.description, request.stage]))
+        if ledger.count == 1, ledger.value(row: 0, column: 0) == request.manifestHash {
+            step = "counting the rows already loaded"
+            let held = try heldRows(request, table: table)
+            let recorded = try ledger.int(row: 0, column: 3) ?? -1
+            let loaded = (try ledger.int(row: 0, column: 1) ?? 0) + (try ledger.int(row: 0, column: 2) ?? 0)
+            if held == recorded, loaded <= request.totalRows {
+                return TransferLoadResult(
+                    mode: .unchanged, rowsRead: request.totalRows, inserted: 0, present: loaded, removed: 0,
+                    excluded: request.totalRows - loaded, held: held, replacedNULs: 0)
+            }
+        }
+
+        step = "reading the transaction time"
+        let now = try connection.execute(
+            SQLQuery(unsafeSQL: "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"))
+        var encoder = TransferCopyEncoder(
+            pipeline: request.pipeline, partition: request.partition, chainIDs: request.chainIDs,
+            loadedAt: now.value(row: 0, column: 0) ?? "", input: request.source)
+
+        var firstLoad = !forceStaging
+        if firstLoad {
+            step = "checking whether the day already has rows"
+            let occupied = try connection.execute(
+                SQLQuery(
+                    """
+                    SELECT EXISTS (SELECT 1 FROM \(table)
+                    WHERE block_time >= $1 AND block_time < $2 AND chain_id = ANY($3::bigint[]))
+                    """, scopeBindings(request).dropFirst().map { $0 }))
+            firstLoad = occupied.bool(row: 0, column: 0) == false
+        }
+
+        let result: TransferLoadResult
+        if firstLoad {
+            step = "copying rows into the month partition"
+            let (read, copied, excluded) = try copy(lines, into: copyTarget, encoder: &encoder)
+            result = TransferLoadResult(
+                mode: .firstLoad, rowsRead: read, inserted: copied, present: 0, removed: 0, excluded: excluded,
+                held: copied, replacedNULs: encoder.replacedNULs)
+        } else {
+            result = try replace(request, table: table, lines: lines, encoder: &encoder, step: &step)
+        }
+
+        step = "writing the load ledger"
+        try connection.execute(
+            SQLQuery(
+                """
+                INSERT INTO etl_loads (pipeline, partition, stage, source, manifest_hash,
+                                       rows_inserted, rows_present, rows_removed, rows_held, loaded_at)
+                VALUES ($1, $2::date, $3, $4, $5, $6, $7, $8, $9, now())
+                ON CONFLICT (pipeline, partition, stage) DO UPDATE SET
+                    source = EXCLUDED.source, manifest_hash = EXCLUDED.manifest_hash,
+                    rows_inserted = EXCLUDED.rows_inserted, rows_present = EXCLUDED.rows_present,
+                    rows_removed = EXCLUDED.rows_removed, rows_held = EXCLUDED.rows_held,
+                    loaded_at = EXCLUDED.loaded_at
+                """,
+                [
+                    request.pipeline, request.partition.description, request.stage, request.source,
+                    request.manifestHash, result.inserted, result.present, result.removed, result.held,
+                ]))
+        return result
+    }
+
+    /// The replace way: stage, delete what the checkpoint no longer holds, insert what is new.
+    private func replace(
+        _ request: TransferLoadRequest, table: String, lines: LineSource, encoder: inout TransferCopyEncoder,
+        step: inout String
+    ) throws -> TransferLoadResult {
+        let staging = SQLIdentifier.quote(Self.stagingTable)
+        let columns = Self.columnList
+        step = "creating the staging table"
+        try connection.execute(
+            SQLQuery(unsafeSQL: "CREATE TEMP TABLE \(staging) (LIKE \(table)) ON COMMIT DROP"))
+        step = "copying rows into the staging table"
+        let (read, staged, excluded) = try copy(lines, into: staging, encoder: &encoder)
+        // Temporary tables are never auto-analyzed; the planner needs the row count to hash it.
+        try connection.execute(SQLQuery(unsafeSQL: "ANALYZE \(staging)"))
+
+        step = "removing rows the checkpoint no longer holds"
+        let compared = Self.comparedColumns.map(SQLIdentifier.quote)
+        let removed =
+            try connection.execute(
+                SQLQuery(
+                    """
+                    DELETE FROM \(table) AS t
+                    WHERE t.pipeline = $1 AND t.block_time >= $2 AND t.block_time < $3 AND t.chain_id = ANY($4::bigint[])
+                      AND NOT EXISTS (
+                        SELECT 1 FROM \(staging) AS s
+                        WHERE s.token_address = t.token_address AND s.transfer_id = t.transfer_id
+                          AND s.block_time = t.block_time
+                          AND (\(compared.map { "s.\($0)" }.joined(separator: ", ")))
+                              IS NOT DISTINCT FROM (\(compared.map { "t.\($0)" }.joined(separator: ", "))))
+                    """, scopeBindings(request))
+            ).affectedRows ?? 0
+
+        step = "inserting new rows"
+        let inserted =
+            try connection.execute(
+                SQLQuery(
+                    unsafeSQL: """
+                        INSERT INTO \(table) (\(columns)) SELECT \(columns) FROM \(staging) ON CONFLICT DO NOTHING
+                        """)
+            ).affectedRows ?? 0
+
+        step = "counting the rows loaded"
+        let held = try heldRows(request, table: table)
+        return TransferLoadResult(
+            mode: .replaced, rowsRead: read, inserted: inserted, present: staged - inserted, removed: removed,
+            excluded: excluded, held: held, replacedNULs: encoder.replacedNULs)
+    }
+
+    /// Streams every line through `encoder` into `COPY target FROM STDIN`; returns (read, copied, excluded).
+    private func copy(_ lines: LineSource, into target: String, encoder: inout TransferCopyEncoder) throws -> (
+        Int, Int, Int
+    ) {
+        var read = 0
+        var excluded = 0
+        let copied = try connection.copyIn(
+            SQLQuery(unsafeSQL: "COPY \(target) (\(Self.columnList)) FROM STDIN")
+        ) { writer in
+            try lines { line in
+                read += 1
+                guard try encoder.encode(line, lineNumber: read) != nil else {
+                    excluded += 1
+                    return
+                }
+                encoder.row.withUnsafeBytes { writer.appendRawEscaped($0) }
+                try writer.endRow()
+            }
+        }
+        return (read, copied, excluded)
+    }
+
+    /// Rows of the scope (this pipeline, day and chains) the table holds.
+    private func heldRows(_ request: TransferLoadRequest, table: String) throws -> Int {
+        let rows = try connection.execute(
+            SQLQuery(
+                """
+                SELECT count(*) FROM \(table)
+                WHERE pipeline = $1 AND block_time >= $2 AND block_time < $3 AND chain_id = ANY($4::bigint[])
+                """, scopeBindings(request)))
+        return try rows.int(row: 0, column: 0) ?? 0
+    }
+
+    /// `$1` pipeline, `$2` day start, `$3` day end, `$4` chain ids.
+    private func scopeBindings(_ request: TransferLoadRequest) -> [(any PostgresBindable)?] {
+        [
+            request.pipeline, request.partition.start, request.partition.end,
+            PostgresTextArray(request.chainIDs.map { String($0) }),
+        ]
+    }
+
+    /// The COPY / INSERT column list, quoted.
+    static let columnList = TransferCopyEncoder.columns.map(SQLIdentifier.quote).joined(separator: ", ")
+
+    /// Columns that make a stored row differ from a staged one with the same key (all but the key,
+    /// `pipeline` and `loaded_at`): a changed row is removed and inserted again.
+    static let comparedColumns = TransferCopyEncoder.columns.filter {
+        !["transfer_id", "token_address", "block_time", "pipeline", "loaded_at"].contains($0)
+    }
+}
