@@ -39,7 +39,8 @@ demo: setup ## Run pipelines/demo.yaml over the last 7 closed days against the b
 	.ci/demo
 
 bench: setup ## Benchmarks side by side with the SPEC baselines (N=1000000 by default)
-	$(SWIFT) build -c release --product chainetl-bench --product chainetl
+	$(SWIFT) build -c release --product chainetl
+	$(SWIFT) build -c release --product chainetl-bench
 	.ci/with-postgres -- .build/release/chainetl-bench $(if $(N),--rows $(N),)
 
 db-start: ## Start the project-local cluster under work/pg (unix socket only)

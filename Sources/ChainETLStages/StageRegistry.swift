@@ -21,6 +21,8 @@ public struct StageRegistry: StageKindCatalog {
         EtherscanLogsStage.self,
         EtherscanTokenTransfersStage.self,
         BlockscoutStage.self,
+        NormalizeStage.self,
+        DedupeStage.self,
         AggregateStage.self,
         AddressBookStage.self,
         FileSourceStage.self,

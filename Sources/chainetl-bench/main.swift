@@ -4,9 +4,14 @@ import Foundation
 // `chainetl-bench [--rows N] [--only a,b] [--scratch DIR] [--keep]`: the numbers behind `make bench`.
 // Each section measures one part of the pipeline against its baseline; the driver adds the
 // section's peak RSS. Add a section by appending it here (see BenchSection.swift).
+let transferStages = TransferStageBenchShared()
 let sections: [any BenchSection] = [
     CheckpointBenchSection(),
+    NormalizeBenchSection(shared: transferStages),
+    NormalizeCoreBenchSection(),
+    DedupeBenchSection(shared: transferStages),
     LoadBenchSection(),
+    AggregateBenchSection(),
 ]
 
 struct BenchOptions {

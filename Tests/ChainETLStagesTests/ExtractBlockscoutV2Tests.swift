@@ -38,7 +38,6 @@ struct ExtractBlockscoutV2Tests {
 
             // Per token: ascending (block_number, log_index), v2 request metadata, the day's blocks only.
             let blocks = try #require(SimulatedChain.chain(id: 10)?.blocks(on: day))
-            var byContract: [String: [[UInt8]]] = [:]
             var order: [String] = []
             var previous: [String: (Int, Int)] = [:]
             for line in lines {
@@ -55,21 +54,25 @@ struct ExtractBlockscoutV2Tests {
                 #expect(blocks.contains(key.0))
                 if let last = previous[contract] { #expect(last < key, "ascending within \(contract)") }
                 previous[contract] = key
-                if byContract[contract] == nil { order.append(contract) }
-                byContract[contract, default: []].append(line)
+                if order.last != contract { order.append(contract) }
             }
             #expect(order == tokens.map(\.address), "one walk per token, in configuration order")
 
-            var normalizer = TransferNormalizer(chainID: 10, partition: day)
+            // The normalize stage's driver: one run per extraction target, occurrences per run.
+            var normalizer = PartitionNormalizer(
+                partition: day, selected: [(chainID: 10, tokens: TokenMetadataLookup(tracked: tokens))],
+                otherChains: [])
             var records = JSONLineWriter()
             var quarantine = JSONLineWriter()
-            for contract in order {
-                normalizer.beginInput()
-                for (number, line) in byContract[contract, default: []].enumerated() {
+            var runs = 0
+            for (number, line) in lines.enumerated() {
+                let result = try line.withUnsafeBytes {
                     try normalizer.normalize(
-                        line: line, lineNumber: number + 1, records: &records, quarantine: &quarantine)
+                        line: $0, lineNumber: number + 1, records: &records, quarantine: &quarantine)
                 }
+                if result.startsRun { runs += 1 }
             }
+            #expect(runs == order.count)
             #expect(quarantine.bytes.isEmpty, "\(String(decoding: quarantine.bytes.prefix(1_000), as: UTF8.self))")
             #expect(normalizer.counts.isBalanced && normalizer.counts.excluded == 0)
             let kept = try NormalizeRun.lines(records.bytes).map { try TransferRecord(parsing: Array($0.utf8)) }

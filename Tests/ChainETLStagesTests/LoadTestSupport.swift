@@ -17,7 +17,7 @@ final class LoadTestDatabase {
         schema = "load_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try connection.execute(SQLQuery(unsafeSQL: "CREATE SCHEMA \(SQLIdentifier.quote(schema))"))
         try Self.use(schema, on: connection)
-        for file in ["0001_ledger.sql", "0002_transfers.sql", "0004_load_ledger.sql"] {
+        for file in ["0001_ledger.sql", "0002_transfers.sql", "0007_load_ledger.sql"] {
             let sql = try String(contentsOf: Self.schemasDirectory.appendingPathComponent(file), encoding: .utf8)
             try connection.executeScript(unsafeSQL: sql)
         }

@@ -10,7 +10,7 @@ public struct CheckpointReader: Sendable {
     public let manifest: CheckpointManifest
 
     /// Bytes read and inflated at a time.
-    static let chunkSize = 128 * 1024
+    public static let chunkSize = 128 * 1024
 
     /// Opens the checkpoint at `location` after checking its manifest.
     ///
@@ -52,66 +52,21 @@ public struct CheckpointReader: Sendable {
         }
     }
 
+    /// A pull reader over one part (or side file) of this checkpoint, verified like `forEachLine`:
+    /// size before the first line, SHA-256 and row count once `nextLine()` returns nil.
+    ///
+    /// For consumers that read several parts at once (dedupe's k-way merge). `chunkSize` bytes
+    /// are read and inflated at a time; a smaller chunk keeps many open readers small.
+    public func lineReader(for file: CheckpointFile, chunkSize: Int = Self.chunkSize) throws -> CheckpointFileLineReader
+    {
+        try CheckpointFileLineReader(location: location, file: file, chunkSize: chunkSize)
+    }
+
     /// Streams one file, throwing `corruptFile` on any disagreement with its manifest entry.
     private func stream(_ file: CheckpointFile, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let path = location.directory.appendingPathComponent(file.name).path
-        let reader: GzipLineReader
-        do {
-            reader = try GzipLineReader(path: path, chunkSize: Self.chunkSize, location: location)
-        } catch CheckpointError.fileSystem(_, _, let code, _) where code == ENOENT {
-            throw corrupt(file, .missing)
-        } catch CheckpointError.fileSystem(_, _, let code, _) {
-            throw corrupt(file, .unreadable(String(cString: strerror(code))))
-        }
-        let size: Int
-        do {
-            size = try reader.fileSize()
-        } catch CheckpointError.fileSystem(_, _, let code, _) {
-            throw corrupt(file, .unreadable(String(cString: strerror(code))))
-        }
-        guard size == file.bytes else { throw corrupt(file, .sizeMismatch(expected: file.bytes, actual: size)) }
-        while true {
-            let line: UnsafeRawBufferPointer?
-            do {
-                line = try reader.nextLine()
-            } catch let error as CheckpointError {
-                guard let defect = Self.defect(of: error) else { throw error }
-                // Bytes that differ from the manifest explain any decoding failure best.
-                if let digest = try? reader.compressedDigest(), digest.sha256 != file.sha256 {
-                    throw corrupt(file, .sha256Mismatch)
-                }
-                throw corrupt(file, defect)
-            }
-            guard let line else { break }
+        let reader = try lineReader(for: file)
+        while let line = try reader.nextLine() {
             try body(line)
-        }
-        let digest: (sha256: String, bytes: Int)
-        do {
-            digest = try reader.compressedDigest()
-        } catch CheckpointError.fileSystem(_, _, let code, _) {
-            throw corrupt(file, .unreadable(String(cString: strerror(code))))
-        }
-        guard digest.bytes == file.bytes else {
-            throw corrupt(file, .sizeMismatch(expected: file.bytes, actual: digest.bytes))
-        }
-        guard digest.sha256 == file.sha256 else { throw corrupt(file, .sha256Mismatch) }
-        guard reader.linesRead == file.rows else {
-            throw corrupt(file, .rowCountMismatch(expected: file.rows, actual: reader.linesRead))
-        }
-    }
-
-    private func corrupt(_ file: CheckpointFile, _ defect: CheckpointError.Defect) -> CheckpointError {
-        .corruptFile(location, file: file.name, defect: defect)
-    }
-
-    /// The file defect behind a gzip reading error; nil for errors that are not about the file.
-    private static func defect(of error: CheckpointError) -> CheckpointError.Defect? {
-        switch error {
-        case .truncatedGzip: return .truncated
-        case .invalidGzip(_, let reason): return .invalidGzip(reason)
-        case .unterminatedLine: return .unterminatedLine
-        case .fileSystem(_, _, let code, _): return .unreadable(String(cString: strerror(code)))
-        default: return nil
         }
     }
 }

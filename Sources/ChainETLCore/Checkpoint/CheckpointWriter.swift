@@ -76,6 +76,15 @@ public final class CheckpointWriter {
         }
     }
 
+    /// Ends the current part, if it has lines, so the next line starts a new part.
+    ///
+    /// Lets a stage keep independent runs in separate parts (normalize writes one block-sorted
+    /// run per extraction target, and dedupe merges the parts). Does nothing between parts.
+    public func endPart() throws {
+        guard state == .open else { throw CheckpointError.writerClosed(location) }
+        try finishPart()
+    }
+
     /// The writer of side file `name` (e.g. `quarantine.ndjson.gz`), created on first use.
     ///
     /// Side files are finished by `commit` and recorded, with their row counts, in the manifest.

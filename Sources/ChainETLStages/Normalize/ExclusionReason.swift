@@ -1,4 +1,5 @@
-/// Why a well-formed raw row was left out on purpose: it is not an ERC-20 transfer.
+/// Why a well-formed raw row was left out on purpose: it is not an ERC-20 transfer,
+/// or it belongs to a chain the stage does not normalize.
 ///
 /// Excluded rows are counted (per reason) but not quarantined: they are valid data of another kind.
 public enum ExclusionReason: String, Sendable, Hashable, CaseIterable, Codable {
@@ -10,6 +11,8 @@ public enum ExclusionReason: String, Sendable, Hashable, CaseIterable, Codable {
     case nonStandardTransfer = "non_standard_transfer"
     /// A Blockscout v2 item of another token standard than ERC-20 and ERC-721 (ERC-1155, ERC-404).
     case otherTokenStandard = "other_token_standard"
+    /// A row of a pipeline chain that the normalize stage's `chains:` leaves out.
+    case chainNotSelected = "chain_not_selected"
 
     /// The stable snake_case code counted in manifests.
     public var code: String { rawValue }

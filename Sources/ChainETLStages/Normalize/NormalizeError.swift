@@ -3,6 +3,10 @@ public enum NormalizeError: Error, Equatable, CustomStringConvertible {
     /// A valid row's block number is lower than the previous row's: the input is not sorted by block,
     /// so occurrences (counted per block) would be wrong.
     case blockOutOfOrder(line: Int, block: Int, previousBlock: Int)
+    /// Within one extraction target's rows of input checkpoint `input`, a block number went down.
+    case runOutOfOrder(input: String, line: Int, block: Int, previousBlock: Int)
+    /// An input checkpoint does not hold raw explorer rows.
+    case unexpectedInputSchema(input: String, found: String, expected: String)
     /// Too many rows were quarantined for the stage to pass.
     case quarantineThresholdExceeded(
         quarantined: Int, rowsIn: Int, maximumFraction: Double, topReasons: [String], quarantineFile: String)
@@ -14,6 +18,13 @@ public enum NormalizeError: Error, Equatable, CustomStringConvertible {
         case .blockOutOfOrder(let line, let block, let previousBlock):
             return "raw line \(line) has block \(block) after block \(previousBlock); raw checkpoints must be "
                 + "sorted by block ascending (each input separately), re-run extract for this partition"
+        case .runOutOfOrder(let input, let line, let block, let previousBlock):
+            return "input \(input), raw line \(line): block \(block) follows block \(previousBlock) within one "
+                + "extraction target's rows, which extract writes in ascending block order; the checkpoint is damaged "
+                + "or was not written by extract: rerun \(input) for this partition (--select \(input)+ --force)"
+        case .unexpectedInputSchema(let input, let found, let expected):
+            return "input \(input) holds \(found) records, not \(expected); normalize reads extract checkpoints: "
+                + "fix needs: to name extract stages"
         case .quarantineThresholdExceeded(let quarantined, let rowsIn, let maximumFraction, let topReasons, let file):
             let share = rowsIn == 0 ? 0 : Double(quarantined) / Double(rowsIn) * 100
             let limit = maximumFraction * 100

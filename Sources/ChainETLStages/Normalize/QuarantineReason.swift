@@ -14,6 +14,8 @@ public enum QuarantineReason: Sendable, Hashable {
     case unknownSource(String)
     /// `chain_id` differs from the chain this partition belongs to.
     case chainIDMismatch(expected: Int, found: String)
+    /// `chain_id` is none of the pipeline's chains.
+    case unknownChain(found: String, known: [Int])
     /// A field the row needs is absent.
     case missingField(String)
     /// A field has the wrong JSON type (e.g. a number where a string is required).
@@ -61,6 +63,7 @@ public enum QuarantineReason: Sendable, Hashable {
         case .missingRow: return "missing_row"
         case .unknownSource: return "unknown_source"
         case .chainIDMismatch: return "chain_id_mismatch"
+        case .unknownChain: return "unknown_chain"
         case .missingField: return "missing_field"
         case .wrongType: return "wrong_type"
         case .invalidTxHash: return "invalid_tx_hash"
@@ -92,6 +95,9 @@ public enum QuarantineReason: Sendable, Hashable {
         case .unknownSource(let source): return "source \"\(source)\" is not an explorer endpoint normalize reads"
         case .chainIDMismatch(let expected, let found):
             return "chain_id \(found) does not match the partition's chain \(expected)"
+        case .unknownChain(let found, let known):
+            return "chain_id \(found) is not a chain of this pipeline (chains: "
+                + known.map(String.init).joined(separator: ", ") + ")"
         case .missingField(let field): return "row lacks required field \"\(field)\""
         case .wrongType(let field, let expected): return "field \"\(field)\" is not \(expected)"
         case .invalidTxHash(let field): return "field \"\(field)\" is not a transaction hash (0x + 64 hex digits)"

@@ -11,6 +11,8 @@ struct RawLineWalker {
         var source: JSONSlice?
         var chainID: JSONSlice?
         var row: JSONSlice?
+        /// The `request` member (which target of which extraction produced the row).
+        var request: JSONSlice?
         var fields = RawRowFields()
         /// The line's JSON value without surrounding whitespace.
         var root: JSONSlice
@@ -45,6 +47,8 @@ struct RawLineWalker {
                 envelope.chainID = value
             } else if scanner.equals(key, "row") {
                 envelope.row = value
+            } else if scanner.equals(key, "request") {
+                envelope.request = value
             }
             return value.range.upperBound
         }

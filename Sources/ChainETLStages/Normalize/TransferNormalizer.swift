@@ -57,16 +57,32 @@ public struct TransferNormalizer: Sendable {
         line: UnsafeRawBufferPointer, lineNumber: Int, records: inout JSONLineWriter,
         quarantine: inout JSONLineWriter
     ) throws -> NormalizeOutcome {
-        counts.rowsIn += 1
         let scanner = JSONScanner(bytes: line)
         let envelope: RawLineWalker.Envelope
         do {
             envelope = try RawLineWalker(scanner: scanner).walk()
         } catch {
-            let detail = line.isEmpty ? "the line is empty" : String(describing: error)
+            counts.rowsIn += 1
             return recordQuarantine(
-                .invalidJSON(detail: detail), lineNumber: lineNumber, raw: line, rawIsJSON: false, into: &quarantine)
+                Self.invalidJSON(line, error), lineNumber: lineNumber, raw: line, rawIsJSON: false, into: &quarantine)
         }
+        return try normalize(
+            walked: envelope, scanner: scanner, line: line, lineNumber: lineNumber, records: &records,
+            quarantine: &quarantine)
+    }
+
+    /// The quarantine reason of a line `RawLineWalker` could not parse.
+    static func invalidJSON(_ line: UnsafeRawBufferPointer, _ error: any Error) -> QuarantineReason {
+        .invalidJSON(detail: line.isEmpty ? "the line is empty" : String(describing: error))
+    }
+
+    /// Normalizes a line the caller already walked (the normalize stage walks each line once to
+    /// route it by chain and extraction target); see `normalize(line:lineNumber:records:quarantine:)`.
+    mutating func normalize(
+        walked envelope: RawLineWalker.Envelope, scanner: JSONScanner, line: UnsafeRawBufferPointer, lineNumber: Int,
+        records: inout JSONLineWriter, quarantine: inout JSONLineWriter
+    ) throws -> NormalizeOutcome {
+        counts.rowsIn += 1
         do throws(RowRejection) {
             try read(envelope, in: scanner)
         } catch {

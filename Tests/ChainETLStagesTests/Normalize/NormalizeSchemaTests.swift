@@ -17,7 +17,8 @@ struct NormalizeSchemaTests {
     /// One value of every `QuarantineReason` case.
     static let everyReason: [QuarantineReason] = [
         .invalidJSON(detail: ""), .invalidEnvelope(detail: ""), .missingRow, .unknownSource(""),
-        .chainIDMismatch(expected: 1, found: "2"), .missingField(""), .wrongType(field: "", expected: ""),
+        .chainIDMismatch(expected: 1, found: "2"), .unknownChain(found: "3", known: [1]), .missingField(""),
+        .wrongType(field: "", expected: ""),
         .invalidTxHash(field: ""), .invalidBlockHash, .invalidAddress(field: ""), .invalidValue, .negativeValue,
         .valueOutOfRange, .invalidHexValue, .invalidDataLength(bytes: 0), .invalidTopic(index: 0, detail: ""),
         .invalidBlockNumber, .negativeBlockNumber, .invalidTimestamp, .timestampOutOfRange(unixSeconds: 0),

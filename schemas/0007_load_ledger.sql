@@ -1,4 +1,4 @@
--- 0004_load_ledger: what a load left in the table, so a rerun can tell "still loaded" from "gone".
+-- 0007_load_ledger: what a load left in the table, so a rerun can tell "still loaded" from "gone".
 --
 -- rows_held is the number of rows of the load's scope (pipeline, partition day, its chains) that
 -- the table held when the load committed: rows it inserted plus rows of this pipeline it found
