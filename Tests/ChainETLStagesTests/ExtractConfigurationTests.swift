@@ -78,9 +78,16 @@ struct ExtractConfigurationTests {
         #expect(
             try Self.configuration(.blockscout, chains: chains, with: [("mode", "logs")]).chains.first?.source
                 == .blockscoutLogs)
-        let unknown = Self.diagnostic { try Self.configuration(.blockscout, chains: chains, with: [("mode", "v2")]) }
-        #expect(unknown.contains("unknown blockscout mode 'v2'"))
-        #expect(unknown.contains("hint: write mode: tokentx or mode: logs"))
+        #expect(
+            try Self.configuration(.blockscout, chains: chains, with: [("mode", "v2")]).chains.first?.source
+                == .blockscoutV2)
+        let unknown = Self.diagnostic { try Self.configuration(.blockscout, chains: chains, with: [("mode", "v3")]) }
+        #expect(unknown.contains("unknown blockscout mode 'v3'"))
+        #expect(unknown.contains("hint: write mode: tokentx, mode: logs or mode: v2"))
+        let offset = Self.diagnostic {
+            try Self.configuration(.blockscout, chains: chains, with: [("mode", "v2"), ("offset", 100)])
+        }
+        #expect(offset.contains("offset cannot be used with mode: v2"))
         let accounts = Self.diagnostic {
             try Self.configuration(.blockscout, chains: chains, with: [("mode", "logs"), ("accounts", [Self.account])])
         }

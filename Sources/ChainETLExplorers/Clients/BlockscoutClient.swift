@@ -37,6 +37,9 @@ public struct BlockscoutClient: ExplorerClient {
         ])
     }
 
+    /// Items per page of the REST v2 lists (Blockscout's default; before v12 it cannot be changed).
+    public static let v2PageSize = 50
+
     /// REST v2 `GET /v2/addresses/{address}/token-transfers?type=ERC-20` (keyset cursor).
     ///
     /// - Parameter cursor: the previous page's `next_page_params`, sent back verbatim.
@@ -45,6 +48,25 @@ public struct BlockscoutClient: ExplorerClient {
         if let token { parameters.append(QueryParameter("token", token)) }
         parameters += cursor ?? []
         return endpoint.request(path: ["v2", "addresses", address, "token-transfers"], parameters)
+    }
+
+    /// REST v2 `GET /v2/tokens/{token}/transfers` (keyset cursor): every transfer of one token.
+    public func tokenTransfersV2Request(token: String, cursor: [QueryParameter]?) -> HTTPRequest {
+        endpoint.request(path: ["v2", "tokens", token, "transfers"], cursor ?? [])
+    }
+
+    /// The v2 list a target reads: the token's own list for a token alone, else the account's
+    /// ERC-20 transfers (of the token, when the target names one).
+    public func tokenTransfersV2Request(target: ExtractionTarget, cursor: [QueryParameter]?) -> HTTPRequest {
+        if let address = target.address {
+            return tokenTransfersV2Request(address: address, token: target.contract, cursor: cursor)
+        }
+        return tokenTransfersV2Request(token: target.contract ?? "", cursor: cursor)
+    }
+
+    /// The raw line's `request.endpoint` for a v2 walk of `target`.
+    public static func v2Endpoint(for target: ExtractionTarget) -> String {
+        target.address == nil ? ExplorerSourceKind.blockscoutV2.endpoint : "v2/addresses/token-transfers"
     }
 
     public func transfersRequest(source: ExplorerSourceKind, target: ExtractionTarget, window: BlockWindowWalker.Request)
@@ -60,6 +82,9 @@ public struct BlockscoutClient: ExplorerClient {
                 throw ExplorerError.invalidConfiguration("blockscout-logs needs a token contract, got \(target)")
             }
             return logsRequest(contract: contract, fromBlock: window.fromBlock, toBlock: window.toBlock)
+        case .blockscoutV2:
+            // v2 has no block range: the first page seeks below `toBlock + 1` with a keyset cursor.
+            return tokenTransfersV2Request(target: target, cursor: KeysetWalker.seekCursor(below: window.toBlock + 1))
         case .etherscanLogs, .etherscanTokenTransfers:
             throw ExplorerError.invalidConfiguration("source \(source) needs an etherscan chain, not blockscout")
         }

@@ -52,7 +52,7 @@ public struct EtherscanClient: ExplorerClient {
             return tokenTransfersRequest(
                 contract: target.contract, address: target.address, startBlock: window.fromBlock,
                 endBlock: window.toBlock, page: window.page, offset: window.offset)
-        case .blockscoutTokenTransfers, .blockscoutLogs:
+        case .blockscoutTokenTransfers, .blockscoutLogs, .blockscoutV2:
             throw ExplorerError.invalidConfiguration("source \(source) needs a blockscout chain, not etherscan")
         }
     }

@@ -32,12 +32,20 @@ extension ExplorerClient {
         }
     }
 
-    /// One page of transfer rows, verbatim, in the order received.
+    /// One page of transfer rows, verbatim, in the order received (Blockscout v2: the first
+    /// page below `window.toBlock`, clipped to the window and put in ascending order).
     public func transfers(
         source: ExplorerSourceKind, target: ExtractionTarget, window: BlockWindowWalker.Request,
         using executor: ExplorerRequestExecutor
     ) throws -> [ExplorerRow] {
         let request = try transfersRequest(source: source, target: target, window: window)
+        if source == .blockscoutV2 {
+            return try executor.perform(request) { response in
+                try ExplorerResponseParser.blockscoutV2Page(
+                    from: response, request: request.redacted, secret: endpoint.apiKey
+                ).items.filter { $0.blockNumber >= window.fromBlock && $0.blockNumber <= window.toBlock }.reversed()
+            }
+        }
         return try executor.perform(request) { response in
             try ExplorerResponseParser.rows(from: response, request: request.redacted, secret: endpoint.apiKey)
         }

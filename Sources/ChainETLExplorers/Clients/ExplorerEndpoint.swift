@@ -57,7 +57,7 @@ public struct ExplorerEndpoint: Sendable, CustomStringConvertible, CustomDebugSt
         if includeChainID ?? sendsChainID { items.append(URLQueryItem(name: "chainid", value: String(chainID))) }
         items += parameters.map { URLQueryItem(name: $0.name, value: $0.value) }
         if let apiKey, !apiKey.isEmpty { items.append(URLQueryItem(name: "apikey", value: apiKey)) }
-        components.queryItems = items
+        components.queryItems = items.isEmpty ? nil : items
         // Query values are hex, digits and keywords; encode '+' too so a key containing it survives.
         components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
         return HTTPRequest(url: components.url ?? url, timeout: timeout)

@@ -37,6 +37,8 @@ public indirect enum ExplorerError: Error, Equatable, Sendable, CustomStringConv
     case blockTooDense(chainID: Int, target: String, block: Int, rowsSeen: Int, reason: String)
     /// The extraction was configured with impossible values.
     case invalidConfiguration(String)
+    /// A local temporary file (the Blockscout v2 reversal spill) could not be used; `code` is errno.
+    case localFile(operation: String, path: String, code: Int32)
 
     /// Whether backing off and sending the same request again can succeed.
     public var isRetryable: Bool {
@@ -47,7 +49,7 @@ public indirect enum ExplorerError: Error, Equatable, Sendable, CustomStringConv
             return status == 429 || status == 408 || (500...599).contains(status)
         case .queryTimeout, .resultWindowTooLarge, .invalidAPIKey, .chainNotOnPlan, .invalidRequest,
             .explorerRejected, .unexpectedRows, .retriesExhausted, .dailyQuotaExhausted, .blockTooDense,
-            .invalidConfiguration:
+            .invalidConfiguration, .localFile:
             return false
         }
     }
@@ -71,7 +73,7 @@ public indirect enum ExplorerError: Error, Equatable, Sendable, CustomStringConv
             return request
         case .retriesExhausted(_, let last):
             return last.request
-        case .dailyQuotaExhausted, .blockTooDense, .invalidConfiguration:
+        case .dailyQuotaExhausted, .blockTooDense, .invalidConfiguration, .localFile:
             return nil
         }
     }
@@ -119,6 +121,9 @@ public indirect enum ExplorerError: Error, Equatable, Sendable, CustomStringConv
                 + "etherscan-logs or from a node for this block"
         case .invalidConfiguration(let reason):
             return "invalid explorer configuration: \(reason)"
+        case .localFile(let operation, let path, let code):
+            return "could not \(operation) temporary file \(path) (errno \(code)); "
+                + "check free disk space and permissions there, then rerun the stage"
         }
     }
 }

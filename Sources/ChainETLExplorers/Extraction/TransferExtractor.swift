@@ -6,19 +6,23 @@ import Logging
 ///
 /// Drives `BlockWindowWalker` with an `ExplorerClient` through an `ExplorerRequestExecutor`
 /// (shared token bucket, daily quota, retries) and hands every row to the sink exactly once, in
-/// ascending block order, with the request metadata of the raw checkpoint line. Blocking: run it on
-/// a worker thread. One extractor is used by one thread at a time.
+/// ascending block order, with the request metadata of the raw checkpoint line. Blockscout REST v2
+/// (`.blockscoutV2`) has no block windows: `KeysetWalker` follows its cursors newest first and the
+/// rows are put back in ascending order through a temporary file (`TransferExtractor+Keyset`).
+/// Blocking: run it on a worker thread. One extractor is used by one thread at a time.
 public final class TransferExtractor {
     public let source: ExplorerSourceKind
     public let client: any ExplorerClient
     public let executor: ExplorerRequestExecutor
     /// Rows asked per page (≤ 1,000).
     public let offset: Int
-    private let retryPolicy: RetryPolicy
-    private let logger: Logger
-    private let currentDate: () -> Date
-    private let onEvent: (ExplorerEvent) -> Void
-    private let onProgress: (ExtractionProgress) -> Void
+    let retryPolicy: RetryPolicy
+    let logger: Logger
+    let currentDate: () -> Date
+    let onEvent: (ExplorerEvent) -> Void
+    let onProgress: (ExtractionProgress) -> Void
+    /// Where Blockscout v2 walks spill their rows to reverse them (nil: the system temporary directory).
+    let spillDirectory: URL?
     /// The page size the server was seen to honour, carried from one walk to the next.
     private var knownPageSize: Int?
 
@@ -29,6 +33,8 @@ public final class TransferExtractor {
     ///   - quota: the key's daily quota counter, if the chain has `per_day`.
     ///   - onEvent: retries, throttles, window splits, page-size changes (for `etl_events`).
     ///   - onProgress: called after every page.
+    ///   - spillDirectory: where a Blockscout v2 walk keeps its rows until it can write them oldest
+    ///     first (an unlinked temporary file; nil means the system temporary directory).
     public init(
         source: ExplorerSourceKind, endpoint: ExplorerEndpoint, transport: any HTTPTransport, limiter: TokenBucket,
         quota: DailyQuotaGate? = nil, offset: Int = 1000, retryPolicy: RetryPolicy = RetryPolicy(),
@@ -36,9 +42,11 @@ public final class TransferExtractor {
         random: any RandomNumberGenerator = SystemRandomNumberGenerator(), logger: Logger,
         currentDate: @escaping () -> Date = { Date() },
         onEvent: @escaping (ExplorerEvent) -> Void = { _ in },
-        onProgress: @escaping (ExtractionProgress) -> Void = { _ in }
+        onProgress: @escaping (ExtractionProgress) -> Void = { _ in },
+        spillDirectory: URL? = nil
     ) {
         self.source = source
+        self.spillDirectory = spillDirectory
         self.client = source.isBlockscout ? BlockscoutClient(endpoint: endpoint) : EtherscanClient(endpoint: endpoint)
         self.offset = max(1, min(offset, 1000))
         self.retryPolicy = retryPolicy
@@ -73,6 +81,9 @@ public final class TransferExtractor {
     public func extract(
         target: ExtractionTarget, fromBlock: Int, toBlock: Int, sink: (RawExplorerRow) throws -> Void
     ) throws -> ExtractionProgress {
+        if source == .blockscoutV2 {
+            return try extractKeyset(target: target, fromBlock: fromBlock, toBlock: toBlock, sink: sink)
+        }
         let callsBefore = executor.requestCount
         var progress = ExtractionProgress(
             source: source, target: target.description, blocksTotal: max(0, toBlock - fromBlock + 1))

@@ -7,13 +7,15 @@ public enum ExplorerRowFormat: String, Sendable, CaseIterable {
     case etherscanTokenTransfers = "etherscan-tokentx"
     case blockscoutLogs = "blockscout-logs"
     case blockscoutTokenTransfers = "blockscout-tokentx"
+    case blockscoutV2 = "blockscout-v2"
 }
 
 extension SimulatedBlock {
     /// Appends `logs[position]` as one result row, byte for byte as the explorer serves it.
     ///
     /// Returns false (and writes nothing) when the endpoint never lists that log: ERC-721
-    /// transfers in tokentx. `head` sets `confirmations` in tokentx rows.
+    /// transfers in tokentx and in Blockscout v2 `type=ERC-20` lists. `head` sets
+    /// `confirmations` in tokentx rows.
     @discardableResult
     public func writeExplorerRow(
         _ format: ExplorerRowFormat, logAt position: Int, head: Int, into writer: inout JSONLineWriter
@@ -31,6 +33,10 @@ extension SimulatedBlock {
         case .blockscoutTokenTransfers:
             guard !row.log.isERC721 else { return false }
             ExplorerRowWriter.blockscoutTokenTransfer(row, token: tokens[row.log.tokenIndex], head: head, into: &writer)
+        case .blockscoutV2:
+            guard !row.log.isERC721, let chain = SimulatedChain.chain(id: chainID) else { return false }
+            ExplorerRowWriter.blockscoutV2TokenTransfer(
+                row, token: tokens[row.log.tokenIndex], chain: chain, into: &writer)
         }
         return true
     }

@@ -10,6 +10,8 @@ final class ExplorerService: @unchecked Sendable {
     enum Flavor: Sendable {
         case etherscan
         case blockscout
+        /// Blockscout REST v2 under `/blockscout/<chainid>/api/v2/…`.
+        case blockscoutV2
     }
 
     /// An endpoint's answer before fault handling.
@@ -90,6 +92,9 @@ final class ExplorerService: @unchecked Sendable {
             if parts.count == 3, parts[0] == "blockscout", parts[2] == "api" {
                 return api(request, flavor: .blockscout, chainText: String(parts[1]))
             }
+            if parts.count > 4, parts[0] == "blockscout", parts[2] == "api", parts[3] == "v2" {
+                return api(request, flavor: .blockscoutV2, chainText: String(parts[1]))
+            }
             return .respond(.html(status: 404, "<html><body><h1>404 Not Found</h1></body></html>"), delay: 0)
         }
     }
@@ -109,7 +114,7 @@ final class ExplorerService: @unchecked Sendable {
             lock.withLock { stats.rejected += 1 }
             switch flavor {
             case .etherscan: return finish(Self.etherscanError(Self.unsupportedChainText), action: action)
-            case .blockscout:
+            case .blockscout, .blockscoutV2:
                 return finish(
                     Answer(body: Array("<html><body><h1>404 Not Found</h1></body></html>".utf8), status: 404),
                     action: action)
@@ -152,7 +157,7 @@ final class ExplorerService: @unchecked Sendable {
             return finish(answer(request, flavor: flavor, generator: generator, head: head), action: action)
         }
         var kind = fault.kind
-        if kind == .timeout, !Self.isDataAction(request) { kind = .serviceUnavailable }
+        if kind == .timeout, flavor == .blockscoutV2 || !Self.isDataAction(request) { kind = .serviceUnavailable }
         lock.withLock {
             stats.faultsInjected += 1
             stats.faultsByKind[kind.rawValue, default: 0] += 1
@@ -164,9 +169,12 @@ final class ExplorerService: @unchecked Sendable {
         case .serviceUnavailable:
             return finish(Self.gatewayPage(503, "Service Temporarily Unavailable"), action: action, counted: false)
         case .tooManyRequests:
-            var answer =
-                flavor == .blockscout
-                ? Self.blockscoutError(Self.blockscoutRateLimitText) : Self.gatewayPage(429, "Too Many Requests")
+            var answer: Answer
+            switch flavor {
+            case .etherscan: answer = Self.gatewayPage(429, "Too Many Requests")
+            case .blockscout: answer = Self.blockscoutError(Self.blockscoutRateLimitText)
+            case .blockscoutV2: answer = Self.blockscoutV2Message(Self.blockscoutRateLimitText, status: 429)
+            }
             answer.status = 429
             answer.extraHeaders = [("Retry-After", "1")]
             return finish(answer, action: action, counted: false)
@@ -174,8 +182,8 @@ final class ExplorerService: @unchecked Sendable {
             return .drop
         case .timeout:
             let answer =
-                flavor == .blockscout
-                ? Self.blockscoutError(Self.queryTimeoutText) : Self.etherscanError(Self.queryTimeoutText)
+                flavor == .etherscan
+                ? Self.etherscanError(Self.queryTimeoutText) : Self.blockscoutError(Self.queryTimeoutText)
             return finish(answer, action: action, counted: false)
         case .slow:
             return finish(
@@ -192,6 +200,7 @@ final class ExplorerService: @unchecked Sendable {
         switch flavor {
         case .etherscan: return etherscanAnswer(request.query, generator: generator, head: head)
         case .blockscout: return blockscoutAnswer(request.query, generator: generator, head: head)
+        case .blockscoutV2: return blockscoutV2Answer(request, generator: generator, head: head)
         }
     }
 
@@ -214,6 +223,8 @@ final class ExplorerService: @unchecked Sendable {
             var answer = Self.blockscoutError(Self.blockscoutRateLimitText)
             answer.status = 429
             return answer
+        case .blockscoutV2:
+            return Self.blockscoutV2Message(Self.blockscoutRateLimitText, status: 429)
         }
     }
 
@@ -230,6 +241,7 @@ final class ExplorerService: @unchecked Sendable {
     }
 
     static func actionName(_ request: HTTPRequest, flavor: Flavor) -> String {
+        if flavor == .blockscoutV2 { return "blockscout:" + v2RouteName(request.path) }
         let module = request.query["module"] ?? ""
         let action = request.query["action"] ?? ""
         let name: String

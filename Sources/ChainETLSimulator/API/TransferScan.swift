@@ -16,9 +16,12 @@ struct TransferScan {
         var tokenID: UInt64?
         /// A filter value named something that cannot exist (unknown address): nothing matches.
         var matchesNothing = false
+        /// Blockscout v2 `type=ERC-721` lists leave ERC-20 transfers out.
+        var includeERC20 = true
 
         func matches(_ log: SimulatedLog) -> Bool {
             if log.isERC721 && !includeERC721 { return false }
+            if !log.isERC721 && !includeERC20 { return false }
             if let tokenIndices, !tokenIndices.contains(log.tokenIndex) { return false }
             if let account, log.fromAccount != account, log.toAccount != account { return false }
             if let fromAccount, log.fromAccount != fromAccount { return false }

@@ -36,6 +36,7 @@ struct HTTPResponse: Sendable {
         case 400: return "Bad Request"
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
+        case 422: return "Unprocessable Entity"
         case 429: return "Too Many Requests"
         case 431: return "Request Header Fields Too Large"
         case 502: return "Bad Gateway"

@@ -1,6 +1,7 @@
 import ChainETLCore
 
-/// `extract/blockscout`: the Blockscout Etherscan-compatible API, `mode: tokentx` (default) or `mode: logs`.
+/// `extract/blockscout`: the Blockscout Etherscan-compatible API, `mode: tokentx` (default) or
+/// `mode: logs`, or REST v2 with keyset cursors, `mode: v2`.
 ///
 /// Per chain and UTC-day partition it resolves the day's blocks, refuses an open day unless
 /// `--allow-open`, and writes every row verbatim as a `raw-explorer-row/1` line. Parameters:

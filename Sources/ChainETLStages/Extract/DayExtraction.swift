@@ -106,7 +106,8 @@ final class DayExtraction {
             onEvent: { [hooks] event in
                 hooks.event(ExtractionEventRecord(event, chain: chainName, chainID: chainID))
             },
-            onProgress: { [unowned self] progress in self.pageArrived(progress) })
+            onProgress: { [unowned self] progress in self.pageArrived(progress) },
+            spillDirectory: dependencies.spillDirectory)
 
         let head: Int
         let range: DayBlockRange

@@ -10,15 +10,18 @@ import ChainETLExplorers
 ///     chains: [ethereum]              # default: every chain whose explorer matches the kind
 ///     tokens: [USDC, "0xa0b8…"]       # default: every tracked token of each chain
 ///     accounts: ["0x…"]               # tokentx and blockscout only; default: the chain's accounts
-///     mode: tokentx                   # blockscout only: tokentx (default) or logs
-///     offset: 1000                    # rows per page, 1…1000 (default 1000)
+///     mode: tokentx                   # blockscout only: tokentx (default), logs or v2
+///     offset: 1000                    # rows per page, 1…1000 (default 1000); not with mode: v2
 ///     reorg_check: true               # see ReorgCheckSettings
 ///     reorg_window_blocks: 64
 /// ```
 ///
 /// Per chain, `etherscan-logs` (and Blockscout `mode: logs`) walks each token contract. The
 /// tokentx kinds walk each (token, account) pair when accounts are given, each account alone when
-/// the chain tracks no tokens, and each token contract when there are no accounts.
+/// the chain tracks no tokens, and each token contract when there are no accounts. Blockscout
+/// `mode: v2` (REST v2, keyset cursors, 50 items per page) walks the same targets:
+/// `/api/v2/tokens/{token}/transfers` for a token, `/api/v2/addresses/{account}/token-transfers`
+/// (`type=ERC-20`, `token=` when paired) for an account.
 struct ExtractConfiguration: Sendable {
     /// What one chain's extraction walks.
     struct ChainTargets: Sendable {
@@ -43,14 +46,13 @@ struct ExtractConfiguration: Sendable {
         let parameters = spec.parameters
         func location(_ key: String) -> SourceLocation { parameters.node(key)?.location ?? spec.location }
 
-        let offset = try parameters.integer("offset") ?? Self.defaultOffset
+        var offset = try parameters.integer("offset") ?? Self.defaultOffset
         guard (1...Self.maximumOffset).contains(offset) else {
             throw ConfigDiagnostic(
                 location: location("offset"),
                 message: "offset must be between 1 and \(Self.maximumOffset), got \(offset)",
                 hint: "explorers serve at most 1000 rows per page; leave offset out to use 1000")
         }
-        self.offset = offset
         reorg = try ReorgCheckSettings(spec: spec)
 
         let source: ExplorerSourceKind
@@ -61,12 +63,22 @@ struct ExtractConfiguration: Sendable {
             switch try parameters.string("mode") ?? "tokentx" {
             case "tokentx": source = .blockscoutTokenTransfers
             case "logs": source = .blockscoutLogs
+            case "v2": source = .blockscoutV2
             case let other:
                 throw ConfigDiagnostic(
                     location: location("mode"), message: "unknown blockscout mode '\(other)'",
-                    hint: "write mode: tokentx or mode: logs")
+                    hint: "write mode: tokentx, mode: logs or mode: v2")
             }
         }
+        if source == .blockscoutV2 {
+            if parameters.node("offset") != nil {
+                throw ConfigDiagnostic(
+                    location: location("offset"), message: "offset cannot be used with mode: v2",
+                    hint: "blockscout rest v2 serves \(BlockscoutClient.v2PageSize) items per page; leave offset out")
+            }
+            offset = BlockscoutClient.v2PageSize
+        }
+        self.offset = offset
 
         let chains = try Self.selectChains(kind: kind, spec: spec, pipeline: pipeline)
         let tokenFilter = try parameters.stringList("tokens")

@@ -39,8 +39,9 @@ enum ExtractKind: String, Sendable, CaseIterable {
         if self == .blockscout {
             parameters.append(
                 StageParameter(
-                    name: "mode", type: .string, description: "tokentx (default) or logs: the Blockscout endpoint read")
-            )
+                    name: "mode", type: .string,
+                    description: "tokentx (default), logs or v2 (REST v2, keyset cursors): the Blockscout endpoint read"
+                ))
         }
         parameters.append(
             StageParameter(name: "offset", type: .integer, description: "rows asked per page, 1…1000 (default 1000)"))

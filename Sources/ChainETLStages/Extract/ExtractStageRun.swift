@@ -18,7 +18,8 @@ enum ExtractStageRun {
             retryPolicy: services.retryPolicy, currentDate: { Date() },
             reorgBaseline: StageReorgBaseline(
                 pipeline: context.pipeline.name, stageID: context.spec.id, workdir: context.workdir,
-                runID: context.runID, logger: logger, database: { try context.database }))
+                runID: context.runID, logger: logger, database: { try context.database }),
+            spillDirectory: output.temporaryDirectory)
         let events = context.events
         let progress = context.progress
         let extraction = DayExtraction(

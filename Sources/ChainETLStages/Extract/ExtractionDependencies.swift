@@ -17,4 +17,7 @@ struct ExtractionDependencies {
     var currentDate: @Sendable () -> Date
     /// What the reorg check compares the previous day with, and where it marks it; nil skips the check.
     var reorgBaseline: (any ReorgBaseline)? = nil
+    /// Where Blockscout v2 walks keep their rows until they can be written oldest first (an
+    /// unlinked temporary file); nil means the system temporary directory.
+    var spillDirectory: URL? = nil
 }

@@ -9,6 +9,8 @@ public enum ExclusionReason: String, Sendable, Hashable, CaseIterable, Codable {
     case notTransferEvent = "not_transfer_event"
     /// A `Transfer` log with fewer than 3 or more than 4 topics (e.g. the legacy non-indexed form).
     case nonStandardTransfer = "non_standard_transfer"
+    /// A Blockscout v2 item of another token standard than ERC-20 and ERC-721 (ERC-1155, ERC-404).
+    case otherTokenStandard = "other_token_standard"
     /// A row of a pipeline chain that the normalize stage's `chains:` leaves out.
     case chainNotSelected = "chain_not_selected"
 

@@ -101,7 +101,7 @@ public enum QuarantineReason: Sendable, Hashable {
         case .missingField(let field): return "row lacks required field \"\(field)\""
         case .wrongType(let field, let expected): return "field \"\(field)\" is not \(expected)"
         case .invalidTxHash(let field): return "field \"\(field)\" is not a transaction hash (0x + 64 hex digits)"
-        case .invalidBlockHash: return "field \"blockHash\" is not a block hash (0x + 64 hex digits)"
+        case .invalidBlockHash: return "the block hash (blockHash, block_hash) is not 0x + 64 hex digits"
         case .invalidAddress(let field): return "field \"\(field)\" is not an address (0x + 40 hex digits)"
         case .invalidValue: return "field \"value\" is not a decimal integer"
         case .negativeValue: return "field \"value\" is negative"
@@ -110,15 +110,18 @@ public enum QuarantineReason: Sendable, Hashable {
         case .invalidDataLength(let bytes):
             return "field \"data\" holds \(bytes) bytes; an ERC-20 Transfer holds one 32-byte word"
         case .invalidTopic(let index, let detail): return "topics[\(index)] \(detail)"
-        case .invalidBlockNumber: return "field \"blockNumber\" is not a block number"
-        case .negativeBlockNumber: return "field \"blockNumber\" is negative"
-        case .invalidTimestamp: return "field \"timeStamp\" is not unix seconds"
+        case .invalidBlockNumber: return "the block number (blockNumber, block_number) is not a block number"
+        case .negativeBlockNumber: return "the block number (blockNumber, block_number) is negative"
+        case .invalidTimestamp:
+            return "the block time (timeStamp: unix seconds; timestamp: ISO 8601 with a zone) is unreadable"
         case .timestampOutOfRange(let seconds):
             return "timestamp \(seconds) is before 2015-07-30 or more than a day past the partition's end"
         case .blockTimeOutsidePartition(let blockTime, let partition):
             return "block time \(blockTime) is outside partition \(partition); the row belongs to another day"
-        case .invalidTokenDecimals: return "field \"tokenDecimal\" is not empty or an integer in 0...255"
-        case .invalidLogIndex: return "field \"logIndex\" is not a non-negative log index"
+        case .invalidTokenDecimals:
+            return "the token decimals (tokenDecimal, total.decimals, token.decimals) are not empty "
+                + "or an integer in 0...255"
+        case .invalidLogIndex: return "the log index (logIndex, log_index) is not a non-negative integer"
         case .invalidString(let field): return "field \"\(field)\" holds a malformed string escape"
         }
     }

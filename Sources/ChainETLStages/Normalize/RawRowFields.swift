@@ -21,6 +21,15 @@ struct RawRowFields {
     var tokenName: JSONSlice?
     var tokenSymbol: JSONSlice?
     var tokenDecimal: JSONSlice?
+    /// Blockscout REST v2 item fields (snake_case; `from`/`to` are objects holding `hash`).
+    var transactionHashV2: JSONSlice?
+    var blockNumberV2: JSONSlice?
+    var blockHashV2: JSONSlice?
+    var logIndexV2: JSONSlice?
+    var timestampV2: JSONSlice?
+    var total: JSONSlice?
+    var token: JSONSlice?
+    var tokenType: JSONSlice?
 
     /// Records `value` under `key` when it is a field normalize reads.
     mutating func assign(key: Range<Int>, value slice: JSONSlice, in scanner: JSONScanner) {
@@ -36,7 +45,13 @@ struct RawRowFields {
                 data = slice
             }
         case 5:
-            if scanner.equals(key, "value") { value = slice }
+            if scanner.equals(key, "value") {
+                value = slice
+            } else if scanner.equals(key, "total") {
+                total = slice
+            } else if scanner.equals(key, "token") {
+                token = slice
+            }
         case 6:
             if scanner.equals(key, "topics") { topics = slice }
         case 7:
@@ -50,6 +65,16 @@ struct RawRowFields {
                 timeStamp = slice
             } else if scanner.equals(key, "tokenName") {
                 tokenName = slice
+            } else if scanner.equals(key, "log_index") {
+                logIndexV2 = slice
+            } else if scanner.equals(key, "timestamp") {
+                timestampV2 = slice
+            }
+        case 10:
+            if scanner.equals(key, "block_hash") {
+                blockHashV2 = slice
+            } else if scanner.equals(key, "token_type") {
+                tokenType = slice
             }
         case 11:
             if scanner.equals(key, "blockNumber") {
@@ -58,13 +83,19 @@ struct RawRowFields {
                 tokenSymbol = slice
             }
         case 12:
-            if scanner.equals(key, "tokenDecimal") { tokenDecimal = slice }
+            if scanner.equals(key, "tokenDecimal") {
+                tokenDecimal = slice
+            } else if scanner.equals(key, "block_number") {
+                blockNumberV2 = slice
+            }
         case 15:
             if scanner.equals(key, "transactionHash") {
                 transactionHash = slice
             } else if scanner.equals(key, "contractAddress") {
                 contractAddress = slice
             }
+        case 16:
+            if scanner.equals(key, "transaction_hash") { transactionHashV2 = slice }
         default:
             break
         }

@@ -25,7 +25,7 @@ struct RowReader {
             fields.timeStamp, field: "timeStamp", malformed: .invalidTimestamp, negative: .invalidTimestamp)
         builder.logIndex = try readInt(
             fields.logIndex, field: "logIndex", malformed: .invalidLogIndex, negative: .invalidLogIndex)
-        try readBlockHash(into: &builder.blockHash)
+        try readBlockHash(fields.blockHash, into: &builder.blockHash)
     }
 
     /// Returns topics 1 and 2 of an ERC-20 Transfer, or excludes/quarantines the log.
@@ -123,7 +123,7 @@ struct RowReader {
         try readAddress(fields.from, field: "from", into: &builder.fromAddress)
         try readAddress(fields.to, field: "to", into: &builder.toAddress)
         try readAddress(fields.contractAddress, field: "contractAddress", into: &builder.tokenAddress)
-        try readDecimalValue(into: &builder.value)
+        try readDecimalValue(fields.value, field: "value", into: &builder.value)
         builder.blockNumber = try readInt(
             fields.blockNumber, field: "blockNumber", malformed: .invalidBlockNumber, negative: .negativeBlockNumber)
         builder.blockTime = try readInt(
@@ -132,17 +132,17 @@ struct RowReader {
             builder.logIndex = try readInt(
                 logIndex, field: "logIndex", malformed: .invalidLogIndex, negative: .invalidLogIndex)
         }
-        try readBlockHash(into: &builder.blockHash)
-        builder.tokenDecimals = try readTokenDecimals()
+        try readBlockHash(fields.blockHash, into: &builder.blockHash)
+        builder.tokenDecimals = try readTokenDecimals(fields.tokenDecimal)
         builder.hasTokenSymbol = try readText(fields.tokenSymbol, field: "tokenSymbol", into: &builder.tokenSymbol)
         builder.hasTokenName = try readText(fields.tokenName, field: "tokenName", into: &builder.tokenName)
     }
 
-    /// `value` as decimal digits without leading zeros, at most 2^256 − 1.
-    private func readDecimalValue(into buffer: inout [UInt8]) throws(RowRejection) {
-        guard let value = fields.value else { throw .quarantine(.missingField("value")) }
+    /// A value as decimal digits without leading zeros, at most 2^256 − 1.
+    func readDecimalValue(_ value: JSONSlice?, field: String, into buffer: inout [UInt8]) throws(RowRejection) {
+        guard let value else { throw .quarantine(.missingField(field)) }
         guard value.kind == .string || value.kind == .number else {
-            throw .quarantine(.wrongType(field: "value", expected: "a decimal string"))
+            throw .quarantine(.wrongType(field: field, expected: "a decimal string"))
         }
         let text = scanner.rawBytes(value)
         guard !text.isEmpty else { throw .quarantine(.invalidValue) }
@@ -159,9 +159,10 @@ struct RowReader {
         buffer.append(contentsOf: digits)
     }
 
-    /// `tokenDecimal`: absent, null or `""` is null; otherwise an integer in 0...255.
-    private func readTokenDecimals() throws(RowRejection) -> Int? {
-        guard let slice = fields.tokenDecimal, slice.kind != .null else { return nil }
+    /// Token decimals (`tokenDecimal`; v2 `decimals`): absent, null or `""` is null; otherwise an
+    /// integer in 0...255.
+    func readTokenDecimals(_ slice: JSONSlice?) throws(RowRejection) -> Int? {
+        guard let slice, slice.kind != .null else { return nil }
         guard slice.kind == .string || slice.kind == .number else { throw .quarantine(.invalidTokenDecimals) }
         let text = scanner.rawBytes(slice)
         if text.isEmpty { return nil }
@@ -173,7 +174,7 @@ struct RowReader {
 
     /// A token symbol or name: absent, null or `""` is null (returns false). Escapes are decoded,
     /// invalid UTF-8 is replaced by U+FFFD, and U+0000 is dropped (Postgres text cannot hold it).
-    private func readText(_ slice: JSONSlice?, field: String, into buffer: inout [UInt8]) throws(RowRejection) -> Bool {
+    func readText(_ slice: JSONSlice?, field: String, into buffer: inout [UInt8]) throws(RowRejection) -> Bool {
         buffer.removeAll(keepingCapacity: true)
         guard let slice, slice.kind != .null else { return false }
         guard slice.kind == .string else { throw .quarantine(.wrongType(field: field, expected: "a string")) }
@@ -194,7 +195,7 @@ struct RowReader {
     // MARK: - Shared fields
 
     /// An address field: `0x` + 40 hex digits, lowercased.
-    private func readAddress(_ slice: JSONSlice?, field: String, into buffer: inout [UInt8]) throws(RowRejection) {
+    func readAddress(_ slice: JSONSlice?, field: String, into buffer: inout [UInt8]) throws(RowRejection) {
         guard let slice else { throw .quarantine(.missingField(field)) }
         guard slice.kind == .string, HexText.copyLowercased(scanner.rawBytes(slice), digits: 40, into: &buffer) else {
             throw .quarantine(.invalidAddress(field: field))
@@ -202,17 +203,17 @@ struct RowReader {
     }
 
     /// A transaction hash field: `0x` + 64 hex digits, lowercased.
-    private func readHash(_ slice: JSONSlice?, field: String, into buffer: inout [UInt8]) throws(RowRejection) {
+    func readHash(_ slice: JSONSlice?, field: String, into buffer: inout [UInt8]) throws(RowRejection) {
         guard let slice else { throw .quarantine(.missingField(field)) }
         guard slice.kind == .string, HexText.copyLowercased(scanner.rawBytes(slice), digits: 64, into: &buffer) else {
             throw .quarantine(.invalidTxHash(field: field))
         }
     }
 
-    /// `blockHash`: absent, null or `""` is null (Blockscout getLogs has none); else 0x + 64 hex.
-    private func readBlockHash(into buffer: inout [UInt8]) throws(RowRejection) {
+    /// A block hash: absent, null or `""` is null (Blockscout getLogs has none); else 0x + 64 hex.
+    func readBlockHash(_ slice: JSONSlice?, into buffer: inout [UInt8]) throws(RowRejection) {
         buffer.removeAll(keepingCapacity: true)
-        guard let slice = fields.blockHash, slice.kind != .null else { return }
+        guard let slice, slice.kind != .null else { return }
         guard slice.kind == .string else { throw .quarantine(.invalidBlockHash) }
         let text = scanner.rawBytes(slice)
         if text.isEmpty { return }
@@ -220,8 +221,8 @@ struct RowReader {
     }
 
     /// A non-negative integer in the source's notation: 0x-hex strings for log sources (`"0x"` is
-    /// zero), decimal strings (or bare JSON integers) for tokentx sources.
-    private func readInt(
+    /// zero), decimal strings (or bare JSON integers) for tokentx and Blockscout v2 sources.
+    func readInt(
         _ slice: JSONSlice?, field: String, malformed: QuarantineReason, negative: QuarantineReason
     ) throws(RowRejection) -> Int {
         guard let slice else { throw .quarantine(.missingField(field)) }

@@ -12,8 +12,10 @@ import ChainETLCore
 /// lower than the previous one fails with `NormalizeError.blockOutOfOrder` rather than risk
 /// wrong identities.
 ///
-/// Token symbol, name and decimals come from the row for tokentx sources (`""` becomes null) and
-/// from `tokens` for log sources, whose rows carry none.
+/// Token symbol, name and decimals come from the row for tokentx and Blockscout v2 sources (`""`
+/// becomes null) and from `tokens` for log sources, whose rows carry none. Blockscout v2 rows
+/// (`RowReader+BlockscoutV2`) have checksummed addresses, nested `from`/`to`/`token`/`total`
+/// objects and an ISO timestamp; their ISO parse allocates a string per row.
 public struct TransferNormalizer: Sendable {
     /// The chain this partition belongs to; lines with another `chain_id` are quarantined.
     public let chainID: Int
@@ -162,7 +164,7 @@ public struct TransferNormalizer: Sendable {
         case .etherscanTokentx, .blockscoutTokentx:
             try reader.readTokenTransfer(into: &builder)
         case .blockscoutV2:
-            throw .quarantine(.unknownSource(TransferSource.blockscoutV2.rawValue))
+            try reader.readBlockscoutV2(into: &builder)
         }
         try checkTime(builder.blockTime)
     }

@@ -55,10 +55,20 @@ struct TransferExtractorSimulatorTests {
             return Transfer(
                 txHash: try field(object, "hash"), token: try field(object, "contractAddress"),
                 from: try field(object, "from"), to: try field(object, "to"), value: try field(object, "value"))
+        case .blockscoutV2:
+            func nested(_ key: String, _ member: String) throws -> String {
+                guard let inner = object[key] as? [String: Any] else { throw MissingField(key: key) }
+                return try field(inner, member)
+            }
+            // v2 hashes are EIP-55 checksummed; the ground truth is lowercase.
+            return Transfer(
+                txHash: try field(object, "transaction_hash"), token: try nested("token", "address_hash").lowercased(),
+                from: try nested("from", "hash").lowercased(), to: try nested("to", "hash").lowercased(),
+                value: try nested("total", "value"))
         }
     }
 
-    @Test(arguments: [ExplorerSourceKind.etherscanTokenTransfers, .etherscanLogs])
+    @Test(arguments: [ExplorerSourceKind.etherscanTokenTransfers, .etherscanLogs, .blockscoutV2])
     func threeDaysWithFaultsEqualGroundTruth(source: ExplorerSourceKind) throws {
         let server = try SimulatorServer(
             configuration: SimulatorConfiguration(
@@ -74,7 +84,8 @@ struct TransferExtractorSimulatorTests {
         let extractor = TransferExtractor(
             source: source,
             endpoint: try ExplorerEndpoint(
-                baseURL: "\(server.baseURL)/v2/api", chainID: 1, apiKey: Self.apiKey, sendsChainID: true),
+                baseURL: source.isBlockscout ? "\(server.baseURL)/blockscout/1/api" : "\(server.baseURL)/v2/api",
+                chainID: 1, apiKey: Self.apiKey, sendsChainID: !source.isBlockscout),
             transport: URLSessionTransport(),
             limiter: TokenBucket(ratePerSecond: 6, clock: SystemMonotonicClock()),
             retryPolicy: RetryPolicy(baseDelay: 0.05, maximumDelay: 0.5, maximumAttempts: 12),

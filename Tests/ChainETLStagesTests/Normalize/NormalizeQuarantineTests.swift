@@ -174,11 +174,63 @@ struct NormalizeQuarantineTests {
                 code: "invalid_string"),
             Case(name: "token name is a number", line: Rows.tokentxLine(["tokenName": "7"]), code: "wrong_type"),
             Case(
-                name: "blockscout-v2 is not read by this normalizer", line: Rows.tokentxLine(source: "blockscout-v2"),
-                code: "unknown_source"),
+                name: "a tokentx row labelled blockscout-v2 (no transaction_hash)",
+                line: Rows.tokentxLine(source: "blockscout-v2"), code: "missing_field"),
             Case(name: "valid base log (sanity: not quarantined)", line: validLog, code: ""),
             Case(name: "valid base tokentx (sanity: not quarantined)", line: validTokentx, code: ""),
-        ] + realFixtureCases
+        ] + realFixtureCases + v2Cases
+    }
+
+    /// Blockscout REST v2 items broken in the ways its nested, typed fields allow.
+    static var v2Cases: [Case] {
+        func v2(_ name: String, _ overrides: [String: String?], _ code: String) -> Case {
+            Case(name: "v2: " + name, line: Rows.v2Line(overrides), code: code)
+        }
+        let hash39 = "0x" + String(repeating: "A", count: 39)
+        return [
+            v2("valid base item (sanity: not quarantined)", [:], ""),
+            v2(
+                "ERC-721 item: excluded, not quarantined",
+                ["token_type": "\"ERC-721\"", "total": "{\"token_id\":\"7\"}"], ""),
+            v2("ERC-1155 item: excluded, not quarantined", ["token_type": "\"ERC-1155\"", "total": "[]"], ""),
+            v2("no transaction_hash", ["transaction_hash": nil], "missing_field"),
+            v2("transaction_hash too short", ["transaction_hash": "\"0x00eea635\""], "invalid_tx_hash"),
+            v2("from is a plain string, as in tokentx", ["from": "\"\(Rows.from)\""], "wrong_type"),
+            v2("from without hash", ["from": "{\"name\":null}"], "missing_field"),
+            v2("from is null", ["from": "null"], "missing_field"),
+            v2("to hash of 39 hex digits", ["to": "{\"hash\":\"\(hash39)\"}"], "invalid_address"),
+            v2("to hash is a number", ["to": "{\"hash\":12}"], "invalid_address"),
+            v2("no token object", ["token": nil], "missing_field"),
+            v2(
+                "token address_hash not hex",
+                ["token": "{\"address_hash\":\"0xZZ4b8ed459e00e5400be803a9bb3954234fd50e3\"}"], "invalid_address"),
+            v2("token without any address", ["token": "{\"symbol\":\"TST\"}"], "missing_field"),
+            v2("no total", ["total": nil], "missing_field"),
+            v2("total without value", ["total": "{\"decimals\":\"18\"}"], "missing_field"),
+            v2("total.value in scientific notation", ["total": "{\"value\":1e21}"], "invalid_value"),
+            v2("total.value with a fraction", ["total": "{\"value\":\"1.5\"}"], "invalid_value"),
+            v2("total.value negative", ["total": "{\"value\":\"-177\"}"], "negative_value"),
+            v2("total.value 2^256", ["total": "{\"value\":\"\(valueTooBig)\"}"], "value_out_of_range"),
+            v2("total.decimals 256", ["total": "{\"decimals\":\"256\",\"value\":\"1\"}"], "invalid_token_decimals"),
+            v2("block_number a word", ["block_number": "\"tip\""], "invalid_block_number"),
+            v2("block_number fractional", ["block_number": "10773652.5"], "invalid_block_number"),
+            v2("block_number negative", ["block_number": "-1"], "negative_block_number"),
+            v2("block_number an object", ["block_number": "{}"], "wrong_type"),
+            v2("no log_index", ["log_index": nil], "missing_field"),
+            v2("log_index negative", ["log_index": "-2"], "invalid_log_index"),
+            v2("timestamp as unix seconds text", ["timestamp": "\"1598941756\""], "invalid_timestamp"),
+            v2("timestamp without a zone", ["timestamp": "\"2020-09-01T06:29:16\""], "invalid_timestamp"),
+            v2("timestamp 30 February", ["timestamp": "\"2020-02-30T06:29:16Z\""], "invalid_timestamp"),
+            v2("timestamp a number", ["timestamp": "1598941756"], "wrong_type"),
+            v2("no timestamp", ["timestamp": nil], "missing_field"),
+            v2(
+                "timestamp on the previous day", ["timestamp": "\"2020-08-31T23:59:59.999999Z\""],
+                "block_time_outside_partition"),
+            v2("timestamp in 1970", ["timestamp": "\"1970-01-01T00:16:40Z\""], "timestamp_out_of_range"),
+            v2("block_hash too short", ["block_hash": "\"0x1234\""], "invalid_block_hash"),
+            v2("token symbol a number", ["token": "{\"address_hash\":\"\(Rows.v2Token)\",\"symbol\":5}"], "wrong_type"),
+            v2("token_type a number", ["token_type": "20"], "wrong_type"),
+        ]
     }
 
     /// Variants of recorded rows, edited the way explorers or transfers have been seen to break.

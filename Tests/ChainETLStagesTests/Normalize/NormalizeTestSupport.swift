@@ -134,6 +134,37 @@ enum Rows {
         ]
     }
 
+    /// The same transfer as `logFields()`, as a Blockscout REST v2 item: checksummed (mixed-case)
+    /// hashes in nested objects, integer block number and log index, an ISO timestamp.
+    static func v2Fields() -> [(String, String?)] {
+        [
+            ("block_hash", "\"\(blockHash)\""),
+            ("block_number", "10773652"),
+            ("from", "{\"ens_domain_name\":null,\"hash\":\"\(from)\",\"is_contract\":false,\"public_tags\":[]}"),
+            ("log_index", "3"),
+            ("method", "\"transfer\""),
+            ("timestamp", "\"2020-09-01T06:29:16.000000Z\""),
+            ("to", "{\"hash\":\"\(v2To)\",\"name\":null}"),
+            (
+                "token",
+                "{\"address_hash\":\"\(v2Token)\",\"circulating_market_cap\":null,\"decimals\":\"18\","
+                    + "\"holders_count\":\"12\",\"name\":\"Test Token\",\"symbol\":\"TST\",\"type\":\"ERC-20\"}"
+            ),
+            ("token_type", "\"ERC-20\""),
+            ("total", "{\"decimals\":\"18\",\"value\":\"177\"}"),
+            ("transaction_hash", "\"\(tx)\""),
+            ("type", "\"token_minting\""),
+        ]
+    }
+
+    /// `to` and `token` in mixed case, as Blockscout v2 checksums them.
+    static let v2To = "0xBa215F7Be6c620dA3f8240b82741eAf3c5F5D786"
+    static let v2Token = "0xFc4B8ED459e00e5400be803A9BB3954234FD50e3"
+
+    static func v2Line(_ overrides: [String: String?] = [:], chainID: Int = 1) -> [UInt8] {
+        RawLine.make(source: "blockscout-v2", chainID: chainID, row: row(v2Fields(), replacing: overrides))
+    }
+
     static func row(_ fields: [(String, String?)], replacing overrides: [String: String?] = [:]) -> String {
         var parts: [String] = []
         for (key, value) in fields {
