@@ -91,8 +91,13 @@ struct ExtractReorgTests {
         let dayBlocks = SimulatedChain.chain(id: 1)!.blocks(on: day)!
         for line in capture.lines {
             let row: [String: Any] = try ExtractedTransfer.field(try ExtractedTransfer.object(line), "row")
-            let text: String = try ExtractedTransfer.field(row, "blockNumber")
-            let block = try #require(text.hasPrefix("0x") ? Int(text.dropFirst(2), radix: 16) : Int(text))
+            let block: Int
+            if let v2 = row["block_number"] as? Int {
+                block = v2  // Blockscout REST v2
+            } else {
+                let text: String = try ExtractedTransfer.field(row, "blockNumber")
+                block = try #require(text.hasPrefix("0x") ? Int(text.dropFirst(2), radix: 16) : Int(text))
+            }
             #expect(dayBlocks.contains(block), "a line of block \(block) is outside \(day)")
         }
         #expect(capture.lines.count == summary.rows)
@@ -198,6 +203,30 @@ struct ExtractReorgTests {
         }
         #expect(outcome.details["chain.ethereum.reorg_mismatches"] == "0")
         #expect(try Self.marks(database).isEmpty)
+    }
+
+    @Test func blockscoutRestV2ComparesBlockHashesToo() throws {
+        let database = try Self.database()
+        let block = Self.reorgBlock
+        let reorg = SimulatedReorg(chainID: 1, block: block, salt: 11, keepsTransfers: true)
+        let outcome = try Self.scenario(
+            kind: .blockscout, explorer: .blockscout, with: [("mode", "v2")], reorgs: [reorg]
+        ) { pipeline, workdir in
+            Self.baseline(database, pipeline: pipeline, workdir: workdir)
+        }
+        var reorged = Self.generator.configuration
+        reorged.reorgs = [reorg]
+        let after = ChainGenerator(chainID: 1, configuration: reorged)!.block(block).hash
+        #expect(outcome.details["chain.ethereum.source"] == "blockscout-v2")
+        #expect(outcome.details["chain.ethereum.reorg_check"] == "checkpoint")
+        #expect(outcome.details["chain.ethereum.reorg_mismatches"] == "1")
+        #expect(outcome.details["chain.ethereum.reorg_marked"] == "1")
+        #expect(try #require(Int(outcome.details["chain.ethereum.reorg_calls"] ?? "")) >= 1)
+        let mark = try #require(try Self.marks(database).first)
+        #expect(mark.hasPrefix("2026-11-15 1 \(Self.token.address) reorg-test-run reorg: block \(block) hash changed"))
+        #expect(mark.hasSuffix(" to \(after)"))
+        // D itself was extracted in full (the scenario checked every line is inside D).
+        #expect(outcome.summary.rows > 100)
     }
 
     @Test func blockscoutGetLogsHasNoBlockHashAndSkipsTheCheck() throws {

@@ -63,9 +63,10 @@ struct ReorgCheck {
         }
     }
 
-    /// The sources whose rows carry `blockHash`; Blockscout getLogs (and anything unknown) does not.
+    /// The sources whose rows carry `blockHash` (REST v2: `block_hash`); Blockscout getLogs (and
+    /// anything unknown) does not.
     static let sourcesWithBlockHash: Set<ExplorerSourceKind> = [
-        .etherscanLogs, .etherscanTokenTransfers, .blockscoutTokenTransfers,
+        .etherscanLogs, .etherscanTokenTransfers, .blockscoutTokenTransfers, .blockscoutV2,
     ]
 
     let settings: ReorgCheckSettings
