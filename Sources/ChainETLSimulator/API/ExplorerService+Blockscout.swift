@@ -42,21 +42,7 @@ extension ExplorerService {
                 query, defaultOffset: Self.blockscoutMaximumOffset, maximumOffset: Self.blockscoutMaximumOffset,
                 ignoreAboveMaximum: true)
         else { return Self.blockscoutError(Self.windowErrorText) }
-        var filter = TransferScan.Filter(tokenIndices: nil, includeERC721: false)
-        if let contract {
-            if let index = Self.tokenIndex(contract, in: generator, erc20Only: true) {
-                filter.tokenIndices = [index]
-            } else {
-                filter.matchesNothing = true
-            }
-        }
-        if let address {
-            if let account = generator.chain.accountIndex(of: address.lowercased()) {
-                filter.account = account
-            } else {
-                filter.matchesNothing = true
-            }
-        }
+        let filter = Self.tokenTransferFilter(contract: contract, address: address, generator: generator)
         let descending = query["sort"]?.lowercased() != "asc"
         let rows = Self.scan(
             generator, start: start, end: min(end, head), descending: descending, filter: filter, paging: paging)

@@ -26,21 +26,11 @@ extension ExplorerService {
         }
     }
 
-    private func etherscanTokenTransfers(_ query: [String: String], generator: ChainGenerator, head: Int) -> Answer {
-        let contract = query["contractaddress"].flatMap { $0.isEmpty ? nil : $0 }
-        let address = query["address"].flatMap { $0.isEmpty ? nil : $0 }
-        guard contract != nil || address != nil else { return Self.etherscanError("Error! Missing Or invalid Address") }
-        for candidate in [contract, address].compactMap({ $0 }) where !Self.isAddress(candidate) {
-            return Self.etherscanError("Error! Invalid address format")
-        }
-        guard let start = Self.blockParameter(query["startblock"], head: head, fallback: 0),
-            let end = Self.blockParameter(query["endblock"], head: head, fallback: 99_999_999)
-        else { return Self.etherscanError("Error! Invalid block number") }
-        guard
-            let paging = Self.paging(
-                query, defaultOffset: Self.resultWindow, maximumOffset: Self.etherscanMaximumOffset,
-                ignoreAboveMaximum: false)
-        else { return Self.etherscanError(Self.windowErrorText) }
+    /// The ERC-20 transfers a `tokentx` query selects: by contract and/or account; an unknown
+    /// contract or account matches nothing (as the real explorers answer an empty list).
+    static func tokenTransferFilter(contract: String?, address: String?, generator: ChainGenerator)
+        -> TransferScan.Filter
+    {
         var filter = TransferScan.Filter(tokenIndices: nil, includeERC721: false)
         if let contract {
             if let index = Self.tokenIndex(contract, in: generator, erc20Only: true) {
@@ -56,6 +46,25 @@ extension ExplorerService {
                 filter.matchesNothing = true
             }
         }
+        return filter
+    }
+
+    private func etherscanTokenTransfers(_ query: [String: String], generator: ChainGenerator, head: Int) -> Answer {
+        let contract = query["contractaddress"].flatMap { $0.isEmpty ? nil : $0 }
+        let address = query["address"].flatMap { $0.isEmpty ? nil : $0 }
+        guard contract != nil || address != nil else { return Self.etherscanError("Error! Missing Or invalid Address") }
+        for candidate in [contract, address].compactMap({ $0 }) where !Self.isAddress(candidate) {
+            return Self.etherscanError("Error! Invalid address format")
+        }
+        guard let start = Self.blockParameter(query["startblock"], head: head, fallback: 0),
+            let end = Self.blockParameter(query["endblock"], head: head, fallback: 99_999_999)
+        else { return Self.etherscanError("Error! Invalid block number") }
+        guard
+            let paging = Self.paging(
+                query, defaultOffset: Self.resultWindow, maximumOffset: Self.etherscanMaximumOffset,
+                ignoreAboveMaximum: false)
+        else { return Self.etherscanError(Self.windowErrorText) }
+        let filter = Self.tokenTransferFilter(contract: contract, address: address, generator: generator)
         let descending = query["sort"]?.lowercased() == "desc"
         let rows = Self.scan(
             generator, start: start, end: min(end, head), descending: descending, filter: filter, paging: paging)
