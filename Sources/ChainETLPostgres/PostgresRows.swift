@@ -12,6 +12,9 @@ public struct PostgresRows: @unchecked Sendable {
     public let count: Int
     /// Rows affected by INSERT/UPDATE/DELETE/MERGE/COPY/SELECT (from the command tag), if reported.
     public let affectedRows: Int?
+    /// The command tag, e.g. `INSERT 0 5`: its first word is the verb of the statement's main
+    /// command, also for a `WITH … INSERT` statement.
+    public let commandTag: String
 
     init(result: OpaquePointer) {
         storage = ResultStorage(result)
@@ -19,6 +22,7 @@ public struct PostgresRows: @unchecked Sendable {
         columnNames = (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
         let tuples = PQcmdTuples(result).map { String(cString: $0) } ?? ""
         affectedRows = Int(tuples)
+        commandTag = PQcmdStatus(result).map { String(cString: $0) } ?? ""
     }
 
     /// The text value at (`row`, `column`), or nil for SQL NULL. Indexes are 0-based.

@@ -78,6 +78,17 @@ struct PostgresConnectionTests {
                     [0, 255, 92] as [UInt8], missing,
                 ]))
         #expect(insert.affectedRows == 1)
+        #expect(insert.commandTag == "INSERT 0 1")
+        // The tag names the main command, also behind a data-modifying CTE.
+        let withInsert = try database.connection.execute(
+            SQLQuery(
+                unsafeSQL: """
+                    WITH gone AS (DELETE FROM values_test WHERE false RETURNING label)
+                    INSERT INTO values_test (label) SELECT 'a' UNION ALL SELECT 'b'
+                    """))
+        #expect(withInsert.commandTag == "INSERT 0 2")
+        #expect(withInsert.affectedRows == 2)
+        try database.connection.execute(SQLQuery(unsafeSQL: "DELETE FROM values_test WHERE amount IS NULL"))
         let rows = try database.connection.execute(
             SQLQuery(
                 """

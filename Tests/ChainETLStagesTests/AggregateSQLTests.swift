@@ -4,7 +4,7 @@ import Testing
 
 @testable import ChainETLStages
 
-/// The aggregate SQL (schemas/0002–0003, pipelines/sql) against a real PostgreSQL, compared with
+/// The aggregate SQL (schemas/0002, 0003 and 0008, pipelines/sql) against a real PostgreSQL, compared with
 /// values computed by hand from Fixtures/sql/aggregates.transfers.two-days.sql.
 ///
 /// Every test works in its own schema. The files run with the session time zone Asia/Kolkata
@@ -45,7 +45,7 @@ struct AggregateSQLTests {
     /// Every table the daily files write.
     static let aggregateTables = [
         "token_metadata", "daily_token_volume", "daily_address_volume", "hourly_token_volume",
-        "daily_holder_flows", "holder_balances", "entity_daily_volume", "token_summary",
+        "daily_holder_flows", "holder_balances", "token_holder_counts", "entity_daily_volume", "token_summary",
     ]
 
     // MARK: Daily tables
@@ -377,6 +377,93 @@ struct AggregateSQLTests {
         }
     }
 
+    /// Rebuilding the day that defined a holder's first_seen or last_active, or the day of a
+    /// holder whose balance row was dropped at 0, reads the holder's other days: the balances,
+    /// first_seen/last_active and holder counts equal a full recompute after every step.
+    @Test func rebuildingAHoldersFirstOrLastDayKeepsFirstSeenAndLastActiveExact() throws {
+        try withSchema { db in
+            // Token 0xdd..dd on chain 1 over three days; U1..U3 = 0x11..11 .. 0x33..33.
+            //   11-30: Z→U1 100 (02:00), U1→U2 30 (05:00)
+            //   12-01: U2→U3 30 (06:00, U2 back to 0: its row is dropped), U1→U3 10 (07:00)
+            //   12-02: U1→U2 5 (08:00)
+            try db.execute(
+                """
+                SELECT chainetl_ensure_transfer_partition('2026-11-30 00:00:00+00');
+                SELECT chainetl_ensure_transfer_partition('2026-12-01 00:00:00+00');
+                INSERT INTO transfers
+                    (transfer_id, chain_id, block_number, block_time, tx_hash, log_index, occurrence,
+                     token_address, from_address, to_address, value, token_decimals, source, pipeline)
+                SELECT substring(sha256(convert_to(v.tx, 'UTF8')) FROM 1 FOR 16), 1, v.block,
+                       v.at::timestamptz, '0x' || repeat(v.tx, 32), 0, 0, '0x' || repeat('d', 40),
+                       '0x' || repeat(v.sender, 40), '0x' || repeat(v.receiver, 40), v.value, 6,
+                       'fixture', 'aggregates-test'
+                FROM (VALUES ('a1', 1, '2026-11-30 02:00:00+00', '0', '1', 100),
+                             ('a2', 2, '2026-11-30 05:00:00+00', '1', '2', 30),
+                             ('b1', 3, '2026-12-01 06:00:00+00', '2', '3', 30),
+                             ('b2', 4, '2026-12-01 07:00:00+00', '1', '3', 10),
+                             ('c1', 5, '2026-12-02 08:00:00+00', '1', '2', 5))
+                    AS v(tx, block, at, sender, receiver, value);
+                """)
+            let days = [Self.day1, Self.day2, Self.day2.advanced(by: 1)]
+            let files = ["holder_balances"]
+            func balances() throws -> [String] {
+                try db.rows(
+                    """
+                    SELECT right(holder, 1), balance_raw, to_char(first_seen, 'MM-DD HH24'),
+                           to_char(last_active, 'MM-DD HH24')
+                    FROM holder_balances ORDER BY holder
+                    """)
+            }
+            func expectExact(_ step: String) throws {
+                #expect(try db.rows(Self.recomputedBalanceMismatchQuery).isEmpty, "\(step): balances")
+                #expect(try db.rows(Self.recomputedHolderCountMismatchQuery).isEmpty, "\(step): holder counts")
+            }
+
+            // Out of order: the middle day, the last, then the first.
+            for day in [days[1], days[2], days[0]] { try Self.aggregate(db, day: day, files: files) }
+            try expectExact("out of order")
+            #expect(try balances() == ["1|55|11-30 02|12-02 08", "2|5|11-30 05|12-02 08", "3|40|12-01 06|12-01 07"])
+            #expect(try db.rows("SELECT holders FROM token_holder_counts") == ["3"])
+
+            // U2's first day loses its transfer: first_seen moves to its next day (12-01, balance -25).
+            try db.execute("DELETE FROM transfers WHERE tx_hash = '0x' || repeat('a2', 32)")
+            try Self.aggregate(db, day: days[0], files: files)
+            try expectExact("first day corrected")
+            #expect(try balances() == ["1|85|11-30 02|12-02 08", "2|-25|12-01 06|12-02 08", "3|40|12-01 06|12-01 07"])
+            #expect(try db.rows("SELECT holders FROM token_holder_counts") == ["2"])
+
+            // The last day loses its transfer: U1's last_active moves back to 12-01; U2 had only
+            // 12-01 left, so its balance row is rebuilt from that day alone.
+            try db.execute("DELETE FROM transfers WHERE tx_hash = '0x' || repeat('c1', 32)")
+            try Self.aggregate(db, day: days[2], files: files)
+            try expectExact("last day corrected")
+            #expect(try balances() == ["1|90|11-30 02|12-01 07", "2|-30|12-01 06|12-01 06", "3|40|12-01 06|12-01 07"])
+
+            // U2 reaches 0 (row dropped), then the day of its dropped row is rebuilt unchanged.
+            try db.execute(
+                """
+                INSERT INTO transfers
+                    (transfer_id, chain_id, block_number, block_time, tx_hash, log_index, occurrence,
+                     token_address, from_address, to_address, value, token_decimals, source, pipeline)
+                VALUES (substring(sha256(convert_to('c2', 'UTF8')) FROM 1 FOR 16), 1, 6,
+                        '2026-12-02 09:00:00+00', '0x' || repeat('c2', 32), 0, 0, '0x' || repeat('d', 40),
+                        '0x' || repeat('1', 40), '0x' || repeat('2', 40), 30, 6, 'fixture', 'aggregates-test')
+                """)
+            try Self.aggregate(db, day: days[2], files: files)
+            try expectExact("holder back to zero")
+            #expect(try balances() == ["1|60|11-30 02|12-02 09", "3|40|12-01 06|12-01 07"])
+            let before = try Self.dump(db)
+            for day in days { try Self.aggregate(db, day: day, files: files) }
+            try expectExact("rerun")
+            #expect(try Self.dump(db) == before)
+            // A later day brings U2 back: first_seen is still its first day with flows (12-01).
+            try db.execute("DELETE FROM transfers WHERE tx_hash = '0x' || repeat('c2', 32)")
+            try Self.aggregate(db, day: days[2], files: files)
+            try expectExact("holder back from zero")
+            #expect(try balances() == ["1|90|11-30 02|12-01 07", "2|-30|12-01 06|12-01 06", "3|40|12-01 06|12-01 07"])
+        }
+    }
+
     // MARK: Attribution
 
     @Test func stackCountsAnAddressOncePerRoleDedupeOncePerEntity() throws {
@@ -653,6 +740,34 @@ struct AggregateSQLTests {
         (SELECT * FROM holder_balances EXCEPT SELECT * FROM recomputed)
         """
 
+    /// holder_balances against a full recompute from every transfer on an aggregated day, both ways.
+    static let recomputedBalanceMismatchQuery = """
+        WITH recomputed AS (
+            SELECT t.chain_id, t.token_address, s.holder, sum(s.inflow) - sum(s.outflow) AS balance_raw,
+                   min(t.block_time) AS first_seen, max(t.block_time) AS last_active
+            FROM transfers t
+            CROSS JOIN LATERAL (VALUES (t.to_address, t.value, 0), (t.from_address, 0, t.value)) AS s(holder, inflow, outflow)
+            WHERE (t.block_time AT TIME ZONE 'UTC')::date IN (SELECT day FROM daily_holder_flows)
+              AND s.holder <> chainetl_zero_address()
+            GROUP BY t.chain_id, t.token_address, s.holder
+            HAVING sum(s.inflow) - sum(s.outflow) <> 0
+        )
+        (SELECT * FROM recomputed EXCEPT SELECT * FROM holder_balances)
+        UNION ALL
+        (SELECT * FROM holder_balances EXCEPT SELECT * FROM recomputed)
+        """
+
+    /// token_holder_counts against a count of holder_balances rows with balance > 0, both ways.
+    static let recomputedHolderCountMismatchQuery = """
+        WITH recomputed AS (
+            SELECT chain_id, token_address, count(*) AS holders
+            FROM holder_balances WHERE balance_raw > 0 GROUP BY chain_id, token_address
+        )
+        (SELECT * FROM recomputed EXCEPT SELECT * FROM token_holder_counts)
+        UNION ALL
+        (SELECT * FROM token_holder_counts EXCEPT SELECT * FROM recomputed)
+        """
+
     static func fixture(_ name: String) throws -> String {
         try String(
             contentsOf: repository.appendingPathComponent("Tests/ChainETLStagesTests/Fixtures/sql/\(name)"),
@@ -679,7 +794,7 @@ struct AggregateSQLTests {
     func withSchema(_ body: (PSQLScratchSchema) throws -> Void) throws {
         let db = try PSQLScratchSchema(prefix: "aggregates_test")
         defer { try? db.drop() }
-        let migrations = try ["0002_transfers.sql", "0003_aggregates.sql"].map {
+        let migrations = try ["0002_transfers.sql", "0003_aggregates.sql", "0008_incremental_holders.sql"].map {
             try String(contentsOf: Self.repository.appendingPathComponent("schemas/\($0)"), encoding: .utf8)
         }
         try db.execute(migrations.joined(separator: "\n"))

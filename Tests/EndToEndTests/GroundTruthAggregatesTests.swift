@@ -14,7 +14,7 @@ struct GroundTruthAggregatesTests {
     /// Every table an aggregate run writes, plus the transfers it reads.
     static let tables = [
         "transfers", "token_metadata", "daily_token_volume", "daily_address_volume", "hourly_token_volume",
-        "daily_holder_flows", "holder_balances", "token_summary",
+        "daily_holder_flows", "holder_balances", "token_holder_counts", "token_summary",
     ]
 
     @Test func aFourteenDayRunAggregatesExactlyTheGroundTruthAndReaggregatingADayChangesNoByte() throws {

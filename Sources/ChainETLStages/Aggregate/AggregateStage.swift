@@ -43,6 +43,9 @@ public struct AggregateStage: Stage {
             if let workMem = configuration.workMem {
                 try database.execute(SQLQuery("SELECT set_config('work_mem', $1, true)", [workMem]))
             }
+            // The statements touch one day's rows but their cost estimates (probes per holder)
+            // pass the JIT thresholds, and compiling them took up to 1 s, longer than running them.
+            try database.execute(SQLQuery("SELECT set_config('jit', 'off', true)"))
             for file in configuration.files {
                 let result = try run(file, partition: context.partition, stageID: context.spec.id, on: database)
                 details["\(file.sql.output).rows"] = "\(result.written)"
@@ -82,15 +85,16 @@ public struct AggregateStage: Stage {
         var written = 0
         var deleted = 0
         for statement in file.sql.statements {
-            let affected: Int
+            let result: PostgresRows
             do {
-                affected = try database.execute(SQLQuery(statement.text, values, types: types)).affectedRows ?? 0
+                result = try database.execute(SQLQuery(statement.text, values, types: types))
             } catch {
                 throw AggregateError.statementFailed(
                     path: file.written, line: statement.line, stage: stageID, partition: partition.description,
                     underlying: "\(error)")
             }
-            switch Self.verb(of: statement.text) {
+            let affected = result.affectedRows ?? 0
+            switch Self.verb(of: result.commandTag) {
             case "DELETE": deleted += affected
             case "INSERT", "UPDATE", "MERGE": written += affected
             default: break
@@ -111,8 +115,8 @@ public struct AggregateStage: Stage {
         return values
     }
 
-    /// The statement's first keyword, uppercased (the files start DML with its verb, not `WITH`).
-    private static func verb(of statement: String) -> String {
-        String(statement.prefix { $0.isLetter }).uppercased()
+    /// The verb of a command tag (`INSERT 0 5` → `INSERT`): the main command's, also after `WITH`.
+    private static func verb(of commandTag: String) -> String {
+        String(commandTag.prefix { $0.isLetter }).uppercased()
     }
 }

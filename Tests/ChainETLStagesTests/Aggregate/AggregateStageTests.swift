@@ -19,7 +19,7 @@ struct AggregateStageTests {
 
     static let tables = [
         "token_metadata", "daily_token_volume", "daily_address_volume", "hourly_token_volume", "daily_holder_flows",
-        "holder_balances", "entity_daily_volume", "token_summary", "execution_daily_volume",
+        "holder_balances", "token_holder_counts", "entity_daily_volume", "token_summary", "execution_daily_volume",
     ]
 
     static func pipeline(policy: String = "stack", extra: String = "") -> String {
@@ -56,6 +56,9 @@ struct AggregateStageTests {
         let harness = try Self.harness()
         let first = try harness.run("aggregate", day: Self.day1)
         #expect(first.outcome.details["daily_token_volume.rows"] == "4")
+        // holder_balances.sql is one WITH … INSERT: its rows come from the command tag (10 holders;
+        // 0x33..33's token C balance is 0, so it has no row).
+        #expect(first.outcome.details["holder_balances.rows"] == "10")
         #expect(first.outcome.details["policy"] == "stack")
         #expect(first.manifest.totalRows == 0)
         try harness.run("aggregate", day: Self.day2)
@@ -64,6 +67,8 @@ struct AggregateStageTests {
 
         let rerun = try harness.run("aggregate", day: Self.day1)
         #expect(rerun.outcome.details["daily_token_volume.deleted"] == "4")
+        // Unchanged balances are not rewritten.
+        #expect(rerun.outcome.details["holder_balances.rows"] == "0")
         try harness.run("aggregate", day: Self.day2)
         #expect(try Self.dump(harness) == before)
         // 12-01 last, as before: the summary is as of 12-01 either way.
