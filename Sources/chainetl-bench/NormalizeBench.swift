@@ -33,9 +33,11 @@ struct NormalizeBenchResult: Sendable {
 /// identical transfers, values up to 2^256 − 1) on the calling thread `repetitions` times and returns the fastest run (the machine
 /// is shared, so the best run is the least disturbed). Input lines are generated before timing;
 /// the output buffer is drained every MiB as a checkpoint writer would.
-func runNormalizeBench(rows: Int, repetitions: Int = 3) throws -> NormalizeBenchResult {
+func runNormalizeBench(
+    rows: Int, repetitions: Int = 3, formats: [ExplorerRowFormat] = ExplorerRowFormat.allCases
+) throws -> NormalizeBenchResult {
     let partition = PartitionDay("2026-11-20")!
-    let input = NormalizeBenchInput(rows: rows, partition: partition)
+    let input = NormalizeBenchInput(rows: rows, partition: partition, formats: formats)
     var best: NormalizeBenchResult?
     for _ in 0..<max(repetitions, 1) {
         let result = try normalizeOnce(input, partition: partition)
@@ -74,13 +76,13 @@ private func normalizeOnce(_ input: NormalizeBenchInput, partition: PartitionDay
 
 /// Raw checkpoint lines built by the simulator's generator and row writer (the bytes the
 /// explorers send), in one buffer. Blocks of one day of chain 1 are taken in order; each block's
-/// rows come in one endpoint's format, rotating over the four, so the mix is 1/4 each.
+/// rows come in one endpoint's format, rotating over `formats`, so the mix is even.
 struct NormalizeBenchInput {
     var bytes: [UInt8] = []
     var lines: [Range<Int>] = []
     let tokens: TokenMetadataLookup
 
-    init(rows: Int, partition: PartitionDay) {
+    init(rows: Int, partition: PartitionDay, formats: [ExplorerRowFormat]) {
         let chain = SimulatedChain.chain(id: 1)!
         // Each of the 6 ERC-20 tokens (plus ERC-721 at a quarter) gets `transfersPerDay`: size the day to `rows`.
         let perDay = max(rows / 6, 100)
@@ -98,7 +100,7 @@ struct NormalizeBenchInput {
         lines.reserveCapacity(rows)
         while lines.count < rows, number <= blocks.upperBound {
             let block = generator.block(number)
-            let format = ExplorerRowFormat.allCases[number % ExplorerRowFormat.allCases.count]
+            let format = formats[number % formats.count]
             for position in block.logs.indices where lines.count < rows {
                 row.reset()
                 guard block.writeExplorerRow(format, logAt: position, head: head, into: &row) else { continue }

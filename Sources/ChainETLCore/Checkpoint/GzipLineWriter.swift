@@ -1,5 +1,4 @@
 import CZlib
-import Crypto
 import Foundation
 
 /// What a finished gzip NDJSON file holds: its line count, sizes and the SHA-256 of its bytes.
@@ -20,60 +19,63 @@ public struct GzipFileSummary: Sendable, Hashable {
 
 /// Streams `\n`-terminated lines through zlib's deflate into a gzip file.
 ///
-/// Memory is fixed (an input and an output buffer plus zlib's state) whatever the file size.
-/// The SHA-256 and size of the compressed bytes are computed as they are written, so the
-/// manifest never re-reads a file. Not thread-safe: one writer belongs to one unit of work.
+/// Memory is fixed (three input buffers, an output buffer and zlib's state) whatever the file
+/// size. Once a file outgrows its first buffer, deflate runs on a `BackgroundDeflater` thread
+/// while the caller keeps appending, so producing lines and compressing them overlap; the bytes
+/// written are the same either way. The SHA-256 and size of the compressed bytes are computed as
+/// they are written, so the manifest never re-reads a file. Not thread-safe: one writer belongs
+/// to one unit of work.
 public final class GzipLineWriter {
     /// The default zlib level: level 1 compresses NDJSON about 5x at several times level 6's speed.
     public static let defaultLevel: Int32 = 1
+    /// Input buffers in circulation once compression runs in the background.
+    static let bufferCount = 3
 
     public let path: String
     /// Lines appended so far.
     public private(set) var linesWritten = 0
     /// Bytes appended so far, newlines included.
     public private(set) var uncompressedBytes = 0
-    /// Compressed bytes written to the file so far.
-    public private(set) var compressedBytes = 0
+    /// Compressed bytes written to the file so far (known once the file is finished).
+    public var compressedBytes: Int { summary?.compressedBytes ?? 0 }
 
-    private let location: CheckpointLocation?
-    private var descriptor: Int32
-    private let stream: UnsafeMutablePointer<z_stream>
-    private let input: UnsafeMutableRawBufferPointer
+    private let sink: GzipDeflateSink
+    private let background: Bool
+    private let bufferSize: Int
+    /// Every input buffer allocated, freed in `deinit`.
+    private var buffers: [UnsafeMutableRawBufferPointer]
+    /// The buffer being filled.
+    private var input: UnsafeMutableRawBufferPointer
     private var inputCount = 0
-    private let output: UnsafeMutableRawBufferPointer
-    private var hasher = SHA256()
+    private var deflater: BackgroundDeflater?
     private var summary: GzipFileSummary?
-    private var streamOpen = false
+    private var closed = false
 
     /// Creates (or truncates) `path` and starts a gzip stream at zlib `level` (0–9).
-    public convenience init(path: String, level: Int32 = GzipLineWriter.defaultLevel) throws {
-        try self.init(path: path, level: level, location: nil)
+    ///
+    /// - Parameter background: compress on a second thread once the file outgrows one buffer.
+    public convenience init(path: String, level: Int32 = GzipLineWriter.defaultLevel, background: Bool = true) throws {
+        try self.init(path: path, level: level, location: nil, background: background)
     }
 
-    init(path: String, level: Int32, location: CheckpointLocation?, bufferSize: Int = 128 * 1024) throws {
+    init(
+        path: String, level: Int32, location: CheckpointLocation?, bufferSize: Int = 128 * 1024,
+        background: Bool = true
+    ) throws {
         precondition((0...9).contains(level), "zlib level must be 0...9")
+        precondition(bufferSize > 0, "buffer size must be positive")
         self.path = path
-        self.location = location
-        self.input = .allocate(byteCount: bufferSize, alignment: 16)
-        self.output = .allocate(byteCount: bufferSize, alignment: 16)
-        self.stream = .allocate(capacity: 1)
-        self.stream.initialize(to: z_stream())
-        self.descriptor = -1
-        let code = chainetl_deflateInit2(stream, level, 31)
-        guard code == Z_OK else {
-            throw CheckpointError.zlib(operation: "start deflate", path: path, code: code)
-        }
-        streamOpen = true
-        descriptor = try CheckpointFileSystem.createFile(path, location: location)
+        self.background = background
+        self.bufferSize = bufferSize
+        self.sink = try GzipDeflateSink(path: path, level: level, location: location, bufferSize: bufferSize)
+        let first = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        self.input = first
+        self.buffers = [first]
     }
 
     deinit {
-        if streamOpen { deflateEnd(stream) }
-        if descriptor >= 0 { _ = try? CheckpointFileSystem.closeFile(descriptor, path: path, location: location) }
-        stream.deinitialize(count: 1)
-        stream.deallocate()
-        input.deallocate()
-        output.deallocate()
+        if !closed { abandon() }
+        for buffer in buffers { buffer.deallocate() }
     }
 
     /// Appends `line` plus a `\n`. The line must not contain a newline byte itself.
@@ -81,9 +83,20 @@ public final class GzipLineWriter {
         if line.count > 0, memchr(line.baseAddress!, 0x0A, line.count) != nil {
             throw CheckpointError.lineContainsNewline(path: path, line: linesWritten + 1)
         }
-        try appendBytes(line)
-        var newline: UInt8 = 0x0A
-        try withUnsafeBytes(of: &newline) { try appendBytes($0) }
+        guard !closed else { throw CheckpointError.fileClosed(path: path) }
+        if line.count < input.count - inputCount {
+            // The common case: the line and its newline fit in the current buffer.
+            if line.count > 0 {
+                (input.baseAddress! + inputCount).copyMemory(from: line.baseAddress!, byteCount: line.count)
+            }
+            input[inputCount + line.count] = 0x0A
+            inputCount += line.count + 1
+        } else {
+            try appendBytes(line)
+            var newline: UInt8 = 0x0A
+            try withUnsafeBytes(of: &newline) { try appendBytes($0) }
+        }
+        uncompressedBytes += line.count + 1
         linesWritten += 1
     }
 
@@ -108,19 +121,26 @@ public final class GzipLineWriter {
     @discardableResult
     public func finish() throws -> GzipFileSummary {
         if let summary { return summary }
-        guard descriptor >= 0 else { throw CheckpointError.fileClosed(path: path) }
-        try deflateInput(flush: Z_FINISH)
-        deflateEnd(stream)
-        streamOpen = false
-        try CheckpointFileSystem.sync(descriptor, path: path, location: location)
-        let closing = descriptor
-        descriptor = -1
-        try CheckpointFileSystem.closeFile(closing, path: path, location: location)
-        let digest = TransferIdentity.hex(hasher.finalize())
-        let result = GzipFileSummary(
-            rows: linesWritten, uncompressedBytes: uncompressedBytes, compressedBytes: compressedBytes, sha256: digest)
-        summary = result
-        return result
+        guard !closed else { throw CheckpointError.fileClosed(path: path) }
+        closed = true
+        do {
+            if let deflater {
+                self.deflater = nil
+                try deflater.finish(input, count: inputCount)
+            } else {
+                try sink.deflate(UnsafeRawPointer(input.baseAddress!), count: inputCount, flush: Z_FINISH)
+            }
+            inputCount = 0
+            let digest = try sink.close()
+            let result = GzipFileSummary(
+                rows: linesWritten, uncompressedBytes: uncompressedBytes, compressedBytes: sink.compressedBytes,
+                sha256: digest)
+            summary = result
+            return result
+        } catch {
+            sink.abandon()
+            throw error
+        }
     }
 
     /// Whether `finish()` has completed.
@@ -128,65 +148,44 @@ public final class GzipLineWriter {
 
     /// Closes the file without ending the stream (the file is left incomplete, to be deleted).
     func abandon() {
-        if streamOpen {
-            deflateEnd(stream)
-            streamOpen = false
+        closed = true
+        if let deflater {
+            self.deflater = nil
+            deflater.cancel()
         }
-        if descriptor >= 0 {
-            _ = try? CheckpointFileSystem.closeFile(descriptor, path: path, location: location)
-            descriptor = -1
+        sink.abandon()
+    }
+
+    /// Copies `bytes` into the input buffers, handing each full buffer to deflate.
+    private func appendBytes(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            if inputCount == input.count { try flushInput() }
+            let count = min(bytes.count - offset, input.count - inputCount)
+            (input.baseAddress! + inputCount).copyMemory(from: bytes.baseAddress! + offset, byteCount: count)
+            inputCount += count
+            offset += count
         }
     }
 
-    private func appendBytes(_ bytes: UnsafeRawBufferPointer) throws {
-        guard streamOpen, descriptor >= 0 else { throw CheckpointError.fileClosed(path: path) }
-        uncompressedBytes += bytes.count
-        if bytes.count <= input.count - inputCount {
-            if bytes.count > 0 {
-                (input.baseAddress! + inputCount).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
-                inputCount += bytes.count
-            }
+    /// Compresses the full input buffer: on the background thread (started on the first full
+    /// buffer), or here when background compression is off.
+    private func flushInput() throws {
+        guard background else {
+            try sink.deflate(UnsafeRawPointer(input.baseAddress!), count: inputCount, flush: Z_NO_FLUSH)
+            inputCount = 0
             return
         }
-        try deflateInput(flush: Z_NO_FLUSH)
-        if bytes.count <= input.count {
-            (input.baseAddress!).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
-            inputCount = bytes.count
-        } else {
-            try deflate(UnsafeMutableRawPointer(mutating: bytes.baseAddress!), count: bytes.count, flush: Z_NO_FLUSH)
+        if deflater == nil {
+            var spare: [UnsafeMutableRawBufferPointer] = []
+            for _ in 1..<Self.bufferCount {
+                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+                buffers.append(buffer)
+                spare.append(buffer)
+            }
+            deflater = BackgroundDeflater(sink: sink, spare: spare)
         }
-    }
-
-    /// Compresses the buffered input (and, with `Z_FINISH`, ends the stream).
-    private func deflateInput(flush: Int32) throws {
-        try deflate(input.baseAddress!, count: inputCount, flush: flush)
+        input = try deflater!.submit(input, count: inputCount)
         inputCount = 0
-    }
-
-    private func deflate(_ pointer: UnsafeMutableRawPointer, count: Int, flush: Int32) throws {
-        stream.pointee.next_in = pointer.assumingMemoryBound(to: Bytef.self)
-        stream.pointee.avail_in = uInt(count)
-        while true {
-            stream.pointee.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
-            stream.pointee.avail_out = uInt(output.count)
-            let code = CZlib.deflate(stream, flush)
-            guard code == Z_OK || code == Z_STREAM_END || code == Z_BUF_ERROR else {
-                throw CheckpointError.zlib(operation: "deflate", path: path, code: code)
-            }
-            let produced = output.count - Int(stream.pointee.avail_out)
-            if produced > 0 {
-                let chunk = UnsafeRawBufferPointer(start: output.baseAddress!, count: produced)
-                try CheckpointFileSystem.writeAll(
-                    descriptor, chunk.baseAddress!, produced, path: path, location: location)
-                hasher.update(bufferPointer: chunk)
-                compressedBytes += produced
-            }
-            if flush == Z_FINISH {
-                if code == Z_STREAM_END { break }
-            } else if stream.pointee.avail_in == 0 && stream.pointee.avail_out != 0 {
-                break
-            }
-        }
-        stream.pointee.next_in = nil
     }
 }

@@ -34,6 +34,8 @@ struct EventTimestamp: Hashable, Sendable, Comparable {
     static func parse(_ slice: JSONSlice, in scanner: JSONScanner) -> Result<EventTimestamp, FieldProblem> {
         switch slice.kind {
         case .string:
+            // Timestamps hold no escapes: read the bytes in place (normalize's Blockscout v2 path).
+            if !scanner.hasEscapes(slice) { return parse(utf8: scanner.rawBytes(slice)) }
             guard let text = try? scanner.string(slice) else { return .failure(.invalid("a malformed string")) }
             return parse(text)
         case .number:
@@ -48,10 +50,22 @@ struct EventTimestamp: Hashable, Sendable, Comparable {
 
     /// Reads RFC 3339 text (or an epoch integer written as text, as CSV files carry it).
     static func parse(_ text: String) -> Result<EventTimestamp, FieldProblem> {
-        let trimmed = text.trimmingASCIIWhitespace()
-        if trimmed.isEmpty { return .failure(.missing) }
-        if trimmed.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return parseEpoch(trimmed) }
-        let bytes = Array(trimmed.utf8)
+        var copy = text
+        return copy.withUTF8 { parse(utf8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// `parse(_:)` on UTF-8 bytes; allocates only to describe a failure.
+    static func parse(utf8 raw: UnsafeRawBufferPointer) -> Result<EventTimestamp, FieldProblem> {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        var start = 0
+        var end = raw.count
+        while start < end, isSpace(raw[start]) { start += 1 }
+        while end > start, isSpace(raw[end - 1]) { end -= 1 }
+        let bytes = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+        if bytes.isEmpty { return .failure(.missing) }
+        if bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            return parseEpoch(String(decoding: bytes, as: UTF8.self))
+        }
         var index = 0
         func number(_ width: Int) -> Int? {
             guard index + width <= bytes.count else { return nil }
@@ -63,20 +77,26 @@ struct EventTimestamp: Hashable, Sendable, Comparable {
             index += width
             return value
         }
-        func expect(_ characters: String) -> Bool {
-            guard index < bytes.count, characters.utf8.contains(bytes[index]) else { return false }
+        func expect(_ first: UInt8, _ second: UInt8? = nil, _ third: UInt8? = nil) -> Bool {
+            guard index < bytes.count else { return false }
+            let byte = bytes[index]
+            guard byte == first || byte == second || byte == third else { return false }
             index += 1
             return true
         }
-        let invalid = FieldProblem.invalid(
-            "'\(trimmed.prefix(40))' is not an RFC 3339 timestamp such as 2026-11-20T10:00:00Z")
-        guard let year = number(4), expect("-"), let month = number(2), expect("-"), let dayOfMonth = number(2),
-            expect("Tt "), let hour = number(2), expect(":"), let minute = number(2), expect(":"),
-            let second = number(2)
-        else { return .failure(invalid) }
+        func invalid() -> FieldProblem {
+            let shown = String(decoding: bytes.prefix(40), as: UTF8.self)
+            return .invalid("'\(shown)' is not an RFC 3339 timestamp such as 2026-11-20T10:00:00Z")
+        }
+        let dash = UInt8(ascii: "-")
+        let colon = UInt8(ascii: ":")
+        guard let year = number(4), expect(dash), let month = number(2), expect(dash), let dayOfMonth = number(2),
+            expect(UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")), let hour = number(2), expect(colon),
+            let minute = number(2), expect(colon), let second = number(2)
+        else { return .failure(invalid()) }
         guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(dayOfMonth),
             hour < 24, minute < 60, second < 60
-        else { return .failure(invalid) }
+        else { return .failure(invalid()) }
         var micros = 0
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
@@ -86,25 +106,26 @@ struct EventTimestamp: Hashable, Sendable, Comparable {
                 digits += 1
                 index += 1
             }
-            guard (1...9).contains(digits) else { return .failure(invalid) }
+            guard (1...9).contains(digits) else { return .failure(invalid()) }
             if digits < 6 { for _ in digits..<6 { micros *= 10 } }
         }
         guard index < bytes.count else {
-            return .failure(.invalid("'\(trimmed.prefix(40))' has no time zone; add Z or an offset such as +00:00"))
+            let shown = String(decoding: bytes.prefix(40), as: UTF8.self)
+            return .failure(.invalid("'\(shown)' has no time zone; add Z or an offset such as +00:00"))
         }
         var offsetSeconds = 0
-        if expect("Zz") {
-        } else if bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
-            let sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1
+        if expect(UInt8(ascii: "Z"), UInt8(ascii: "z")) {
+        } else if bytes[index] == UInt8(ascii: "+") || bytes[index] == dash {
+            let sign = bytes[index] == dash ? -1 : 1
             index += 1
-            guard let offsetHours = number(2), expect(":"), let offsetMinutes = number(2), offsetHours < 24,
+            guard let offsetHours = number(2), expect(colon), let offsetMinutes = number(2), offsetHours < 24,
                 offsetMinutes < 60
-            else { return .failure(invalid) }
+            else { return .failure(invalid()) }
             offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60)
         } else {
-            return .failure(invalid)
+            return .failure(invalid())
         }
-        guard index == bytes.count else { return .failure(invalid) }
+        guard index == bytes.count else { return .failure(invalid()) }
         let days = daysFromCivil(year: year, month: month, day: dayOfMonth)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
         return .success(EventTimestamp(unixMicroseconds: seconds * 1_000_000 + Int64(micros)))

@@ -37,6 +37,10 @@ struct PartitionNormalizer {
     private var unrouted = NormalizeCounts()
     private var runKey: [UInt8] = []
     private var candidateKey: [UInt8] = []
+    /// The previous line's `source`, `chain_id` and `request` bytes: the run key is a function of
+    /// them, and consecutive lines of one page share them, so an equal envelope is the same run.
+    private var previousEnvelope: [UInt8] = []
+    private var envelopeScratch: [UInt8] = []
     private var hasRun = false
     private let knownChainIDs: [Int]
     /// Runs seen so far.
@@ -61,6 +65,8 @@ struct PartitionNormalizer {
         self.knownChainIDs = chains.map(\.id).sorted()
         runKey.reserveCapacity(256)
         candidateKey.reserveCapacity(256)
+        previousEnvelope.reserveCapacity(512)
+        envelopeScratch.reserveCapacity(512)
     }
 
     /// Rows in, out, quarantined and excluded so far, over every chain.
@@ -81,6 +87,7 @@ struct PartitionNormalizer {
     mutating func beginInput() {
         hasRun = false
         runKey.removeAll(keepingCapacity: true)
+        previousEnvelope.removeAll(keepingCapacity: true)
     }
 
     /// Normalizes one raw line (without its newline) into `records` or `quarantine`.
@@ -133,6 +140,14 @@ struct PartitionNormalizer {
 
     /// Builds the line's run key; returns whether it differs from the current run's.
     private mutating func enterRun(_ envelope: RawLineWalker.Envelope, scanner: JSONScanner) throws -> Bool {
+        envelopeScratch.removeAll(keepingCapacity: true)
+        if let source = envelope.source { envelopeScratch.append(contentsOf: scanner.bytes[source.range]) }
+        envelopeScratch.append(0x1F)
+        if let chain = envelope.chainID { envelopeScratch.append(contentsOf: scanner.bytes[chain.range]) }
+        envelopeScratch.append(0x1F)
+        if let request = envelope.request { envelopeScratch.append(contentsOf: scanner.bytes[request.range]) }
+        if hasRun && envelopeScratch == previousEnvelope { return false }
+        swap(&previousEnvelope, &envelopeScratch)
         candidateKey.removeAll(keepingCapacity: true)
         if let source = envelope.source { candidateKey.append(contentsOf: scanner.rawBytes(source)) }
         candidateKey.append(0x1F)

@@ -73,6 +73,17 @@ struct RawLineWalker {
         }
     }
 
+    /// Calls `body` with each member of `object` (a slice `walk()` produced, so already valid):
+    /// nested objects such as Blockscout v2's `from` and `token` are read with the same
+    /// word-at-a-time string scan as the line itself.
+    func forEachMember(of object: JSONSlice, _ body: (_ key: Range<Int>, _ value: JSONSlice) -> Void) throws {
+        _ = try walkObject(at: object.range.lowerBound) { key, valueStart in
+            let value = try self.value(at: valueStart, depth: 1)
+            body(key, value)
+            return value.range.upperBound
+        }
+    }
+
     /// The deepest nesting accepted, as `JSONScanner` does, so hostile input cannot exhaust the stack.
     private static let maximumDepth = 128
 

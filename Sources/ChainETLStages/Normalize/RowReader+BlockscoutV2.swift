@@ -105,10 +105,7 @@ extension RowReader {
     /// Calls `body` with each member of `object` (already validated by `RawLineWalker`).
     private func members(of object: JSONSlice, _ body: (Range<Int>, JSONSlice) -> Void) throws(RowRejection) {
         do {
-            try scanner.forEachMember(of: object) { key, value in
-                body(key, value)
-                return true
-            }
+            try RawLineWalker(scanner: scanner).forEachMember(of: object, body)
         } catch {
             throw .quarantine(.invalidJSON(detail: String(describing: error)))
         }
@@ -129,4 +126,5 @@ extension RowReader {
         let micros = time.unixMicroseconds
         return Int(micros >= 0 ? micros / 1_000_000 : -((-micros + 999_999) / 1_000_000))
     }
+
 }
