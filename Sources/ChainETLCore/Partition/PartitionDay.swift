@@ -86,7 +86,8 @@ public struct PartitionDay: Hashable, Comparable, Sendable, CustomStringConverti
     }
 
     // Howard Hinnant's civil-date algorithms: exact for the proleptic Gregorian calendar.
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    /// Days since 1970-01-01 of a (valid) proleptic Gregorian date.
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400

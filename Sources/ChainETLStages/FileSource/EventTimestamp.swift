@@ -126,7 +126,7 @@ struct EventTimestamp: Hashable, Sendable, Comparable {
             return .failure(invalid())
         }
         guard index == bytes.count else { return .failure(invalid()) }
-        let days = daysFromCivil(year: year, month: month, day: dayOfMonth)
+        let days = PartitionDay.daysFromCivil(year: year, month: month, day: dayOfMonth)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
         return .success(EventTimestamp(unixMicroseconds: seconds * 1_000_000 + Int64(micros)))
     }
@@ -145,16 +145,6 @@ struct EventTimestamp: Hashable, Sendable, Comparable {
         case 4, 6, 9, 11: return 30
         default: return 31
         }
-    }
-
-    /// Howard Hinnant's days-from-civil.
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 
     private static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
