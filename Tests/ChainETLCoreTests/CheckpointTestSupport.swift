@@ -44,8 +44,8 @@ func readAllLines(_ reader: CheckpointReader) throws -> [String] {
 }
 
 /// Every line of the gzip file at `path` as strings.
-func readGzipLines(_ path: String, chunkSize: Int = 128 * 1024) throws -> [String] {
-    let reader = try GzipLineReader(path: path, chunkSize: chunkSize)
+func readGzipLines(_ path: String, chunkSize: Int = 128 * 1024, background: Bool = false) throws -> [String] {
+    let reader = try GzipLineReader(path: path, chunkSize: chunkSize, background: background)
     var lines: [String] = []
     try reader.forEachLine { lines.append(String(decoding: $0, as: UTF8.self)) }
     return lines

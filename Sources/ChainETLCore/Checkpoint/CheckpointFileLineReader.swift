@@ -9,12 +9,12 @@ public final class CheckpointFileLineReader {
     private let reader: GzipLineReader
     private var finished = false
 
-    init(location: CheckpointLocation, file: CheckpointFile, chunkSize: Int) throws {
+    init(location: CheckpointLocation, file: CheckpointFile, chunkSize: Int, background: Bool = false) throws {
         self.location = location
         self.file = file
         let path = location.directory.appendingPathComponent(file.name).path
         do {
-            reader = try GzipLineReader(path: path, chunkSize: chunkSize, location: location)
+            reader = try GzipLineReader(path: path, chunkSize: chunkSize, location: location, background: background)
         } catch CheckpointError.fileSystem(_, _, let code, _) where code == ENOENT {
             throw CheckpointError.corruptFile(location, file: file.name, defect: .missing)
         } catch CheckpointError.fileSystem(_, _, let code, _) {

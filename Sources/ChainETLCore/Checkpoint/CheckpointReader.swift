@@ -63,8 +63,10 @@ public struct CheckpointReader: Sendable {
     }
 
     /// Streams one file, throwing `corruptFile` on any disagreement with its manifest entry.
+    /// One file is read at a time, so it is inflated on a second thread (`BackgroundInflater`).
     private func stream(_ file: CheckpointFile, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let reader = try lineReader(for: file)
+        let reader = try CheckpointFileLineReader(
+            location: location, file: file, chunkSize: Self.chunkSize, background: true)
         while let line = try reader.nextLine() {
             try body(line)
         }

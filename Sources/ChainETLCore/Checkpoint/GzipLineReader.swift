@@ -1,5 +1,3 @@
-import CZlib
-import Crypto
 import Foundation
 
 /// Streams the `\n`-terminated lines of a gzip file through zlib's inflate.
@@ -8,21 +6,28 @@ import Foundation
 /// buffer only grows to hold the longest line). Concatenated gzip members are read as one stream,
 /// as `zcat` does. A stream that ends early is an error, never a silent short read. The SHA-256
 /// and size of the compressed bytes are computed on the way, for verification against a manifest.
-/// Not thread-safe.
+///
+/// With `background`, a file larger than one chunk is read and inflated on a
+/// `BackgroundInflater` thread while the caller consumes lines; the lines and errors are the same
+/// either way. Not thread-safe: one reader belongs to one unit of work.
 public final class GzipLineReader {
+    /// Inflated buffers in circulation once inflating runs in the background.
+    static let bufferCount = 3
+
     public let path: String
     /// Lines handed out so far.
     public private(set) var linesRead = 0
     /// Uncompressed bytes handed out so far, newlines included.
     public private(set) var uncompressedBytesRead = 0
-    /// Compressed bytes read from the file so far.
-    public private(set) var compressedBytesRead = 0
 
-    private let location: CheckpointLocation?
-    private var descriptor: Int32
-    private let stream: UnsafeMutablePointer<z_stream>
-    private var streamOpen = false
-    private let input: UnsafeMutableRawBufferPointer
+    private let source: GzipInflateSource
+    private let chunkSize: Int
+    private var background: Bool
+    private var inflater: BackgroundInflater?
+    private var inflaterBuffers: [UnsafeMutableRawBufferPointer] = []
+    /// The background chunk being copied from, and how much of it was copied.
+    private var chunk: BackgroundInflater.Chunk?
+    private var chunkOffset = 0
     private var output: UnsafeMutableRawBufferPointer
     /// Start of the first line not yet handed out.
     private var lineStart = 0
@@ -30,46 +35,38 @@ public final class GzipLineReader {
     private var dataEnd = 0
     /// Where the newline search resumes (bytes before it hold no newline).
     private var scanFrom = 0
-    private var inputEnded = false
-    private var memberEnded = false
     private var finished = false
-    private var hasher = SHA256()
-    private var digest: (sha256: String, bytes: Int)?
 
     /// Opens `path`; `chunkSize` bytes are read and inflated at a time.
-    public convenience init(path: String, chunkSize: Int = 128 * 1024) throws {
-        try self.init(path: path, chunkSize: chunkSize, location: nil)
+    ///
+    /// - Parameter background: inflate on a second thread when the file is larger than a chunk.
+    public convenience init(path: String, chunkSize: Int = 128 * 1024, background: Bool = false) throws {
+        try self.init(path: path, chunkSize: chunkSize, location: nil, background: background)
     }
 
-    init(path: String, chunkSize: Int, location: CheckpointLocation?) throws {
+    init(path: String, chunkSize: Int, location: CheckpointLocation?, background: Bool = false) throws {
         precondition(chunkSize > 0, "chunk size must be positive")
         self.path = path
-        self.location = location
-        self.input = .allocate(byteCount: chunkSize, alignment: 16)
+        self.chunkSize = chunkSize
+        self.background = background
         self.output = .allocate(byteCount: chunkSize, alignment: 16)
-        self.stream = .allocate(capacity: 1)
-        self.stream.initialize(to: z_stream())
-        self.descriptor = -1
-        let code = chainetl_inflateInit2(stream, 31)
-        guard code == Z_OK else {
-            throw CheckpointError.zlib(operation: "start inflate", path: path, code: code)
+        do {
+            self.source = try GzipInflateSource(path: path, chunkSize: chunkSize, location: location)
+        } catch {
+            output.deallocate()
+            throw error
         }
-        streamOpen = true
-        descriptor = try CheckpointFileSystem.openForReading(path, location: location)
     }
 
     deinit {
-        if streamOpen { inflateEnd(stream) }
-        if descriptor >= 0 { _ = try? CheckpointFileSystem.closeFile(descriptor, path: path, location: location) }
-        stream.deinitialize(count: 1)
-        stream.deallocate()
-        input.deallocate()
+        inflater?.cancel()
+        for buffer in inflaterBuffers { buffer.deallocate() }
         output.deallocate()
     }
 
     /// The size of the compressed file on disk.
     public func fileSize() throws -> Int {
-        try CheckpointFileSystem.size(descriptor, path: path, location: location)
+        try source.fileSize()
     }
 
     /// The next line without its `\n`, or nil at the end of the file.
@@ -108,23 +105,11 @@ public final class GzipLineReader {
     /// Reads the rest of the file without inflating it, so it also works after a decoding error.
     /// Ends line reading: call it after `nextLine()` returned nil or threw.
     public func compressedDigest() throws -> (sha256: String, bytes: Int) {
-        if let digest { return digest }
+        stopInflater()
         finished = true
         lineStart = dataEnd
-        stream.pointee.avail_in = 0
-        while !inputEnded {
-            let count = try CheckpointFileSystem.readSome(
-                descriptor, input.baseAddress!, input.count, path: path, location: location)
-            if count == 0 {
-                inputEnded = true
-            } else {
-                hasher.update(bufferPointer: UnsafeRawBufferPointer(start: input.baseAddress!, count: count))
-                compressedBytesRead += count
-            }
-        }
-        let result = (TransferIdentity.hex(hasher.finalize()), compressedBytesRead)
-        digest = result
-        return result
+        scanFrom = dataEnd
+        return try source.compressedDigest()
     }
 
     /// Moves the unfinished line to the front of the buffer, growing it when the line fills it.
@@ -146,47 +131,49 @@ public final class GzipLineReader {
         }
     }
 
-    /// Inflates until some output is produced or the file has ended at a member boundary.
+    /// Adds inflated bytes after `dataEnd`, or sets `finished` once the file has ended.
     private func inflateSome() throws {
-        while true {
-            if stream.pointee.avail_in == 0 && !inputEnded {
-                let count = try CheckpointFileSystem.readSome(
-                    descriptor, input.baseAddress!, input.count, path: path, location: location)
-                if count == 0 {
-                    inputEnded = true
-                } else {
-                    hasher.update(bufferPointer: UnsafeRawBufferPointer(start: input.baseAddress!, count: count))
-                    compressedBytesRead += count
-                    stream.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                    stream.pointee.avail_in = uInt(count)
-                }
-            }
-            if stream.pointee.avail_in == 0 && inputEnded {
-                guard memberEnded, compressedBytesRead > 0 else { throw CheckpointError.truncatedGzip(path: path) }
-                finished = true
-                return
-            }
-            if memberEnded {
-                // Another gzip member follows (e.g. files joined with `cat`).
-                inflateReset(stream)
-                memberEnded = false
-            }
-            let space = output.count - dataEnd
-            stream.pointee.next_out = (output.baseAddress! + dataEnd).assumingMemoryBound(to: Bytef.self)
-            stream.pointee.avail_out = uInt(space)
-            let code = inflate(stream, Z_NO_FLUSH)
-            let produced = space - Int(stream.pointee.avail_out)
-            dataEnd += produced
-            switch code {
-            case Z_OK, Z_BUF_ERROR:
-                break
-            case Z_STREAM_END:
-                memberEnded = true
-            default:
-                let reason = stream.pointee.msg.map { String(cString: $0) } ?? "zlib code \(code)"
-                throw CheckpointError.invalidGzip(path: path, reason: reason)
-            }
-            if produced > 0 { return }
+        if background, inflater == nil {
+            background = false
+            if try source.fileSize() > chunkSize { startInflater() }
         }
+        let space = output.count - dataEnd
+        guard let inflater else {
+            let produced = try source.fill(output.baseAddress! + dataEnd, capacity: space)
+            if produced == 0 { finished = true }
+            dataEnd += produced
+            return
+        }
+        if let current = chunk, chunkOffset == current.count {
+            chunk = nil
+            inflater.release(current.buffer)
+        }
+        if chunk == nil {
+            chunk = try inflater.next()
+            chunkOffset = 0
+        }
+        guard let current = chunk else {
+            finished = true
+            return
+        }
+        let count = min(space, current.count - chunkOffset)
+        (output.baseAddress! + dataEnd).copyMemory(from: current.buffer.baseAddress! + chunkOffset, byteCount: count)
+        chunkOffset += count
+        dataEnd += count
+    }
+
+    private func startInflater() {
+        inflaterBuffers = (0..<Self.bufferCount).map { _ in
+            UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        }
+        inflater = BackgroundInflater(source: source, buffers: inflaterBuffers)
+    }
+
+    /// Stops the background thread (if any); the source is this thread's again.
+    private func stopInflater() {
+        guard let inflater else { return }
+        inflater.cancel()
+        self.inflater = nil
+        chunk = nil
     }
 }

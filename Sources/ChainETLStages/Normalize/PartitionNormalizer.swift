@@ -1,4 +1,5 @@
 import ChainETLCore
+import Foundation
 
 /// Normalizes the raw lines of one partition, whatever chains and extraction targets they mix:
 /// the normalize stage's per-line driver around `TransferNormalizer`.
@@ -40,7 +41,6 @@ struct PartitionNormalizer {
     /// The previous line's `source`, `chain_id` and `request` bytes: the run key is a function of
     /// them, and consecutive lines of one page share them, so an equal envelope is the same run.
     private var previousEnvelope: [UInt8] = []
-    private var envelopeScratch: [UInt8] = []
     private var hasRun = false
     private let knownChainIDs: [Int]
     /// Runs seen so far.
@@ -66,7 +66,6 @@ struct PartitionNormalizer {
         runKey.reserveCapacity(256)
         candidateKey.reserveCapacity(256)
         previousEnvelope.reserveCapacity(512)
-        envelopeScratch.reserveCapacity(512)
     }
 
     /// Rows in, out, quarantined and excluded so far, over every chain.
@@ -140,14 +139,18 @@ struct PartitionNormalizer {
 
     /// Builds the line's run key; returns whether it differs from the current run's.
     private mutating func enterRun(_ envelope: RawLineWalker.Envelope, scanner: JSONScanner) throws -> Bool {
-        envelopeScratch.removeAll(keepingCapacity: true)
-        if let source = envelope.source { envelopeScratch.append(contentsOf: scanner.bytes[source.range]) }
-        envelopeScratch.append(0x1F)
-        if let chain = envelope.chainID { envelopeScratch.append(contentsOf: scanner.bytes[chain.range]) }
-        envelopeScratch.append(0x1F)
-        if let request = envelope.request { envelopeScratch.append(contentsOf: scanner.bytes[request.range]) }
-        if hasRun && envelopeScratch == previousEnvelope { return false }
-        swap(&previousEnvelope, &envelopeScratch)
+        let source = envelope.source?.range ?? 0..<0
+        let chain = envelope.chainID?.range ?? 0..<0
+        let request = envelope.request?.range ?? 0..<0
+        if hasRun && Self.envelope(previousEnvelope, equals: (source, chain, request), in: scanner.bytes) {
+            return false
+        }
+        previousEnvelope.removeAll(keepingCapacity: true)
+        previousEnvelope.append(contentsOf: scanner.bytes[source])
+        previousEnvelope.append(0x1F)
+        previousEnvelope.append(contentsOf: scanner.bytes[chain])
+        previousEnvelope.append(0x1F)
+        previousEnvelope.append(contentsOf: scanner.bytes[request])
         candidateKey.removeAll(keepingCapacity: true)
         if let source = envelope.source { candidateKey.append(contentsOf: scanner.rawBytes(source)) }
         candidateKey.append(0x1F)
@@ -168,6 +171,23 @@ struct PartitionNormalizer {
         hasRun = true
         runs += 1
         return true
+    }
+
+    /// Whether `stored` holds the byte ranges `parts` of `line` joined by 0x1F, compared in place
+    /// (most lines share their page's envelope, so this is the common case and copies nothing).
+    private static func envelope(
+        _ stored: [UInt8], equals parts: (Range<Int>, Range<Int>, Range<Int>), in line: UnsafeRawBufferPointer
+    ) -> Bool {
+        let (first, second, third) = parts
+        guard stored.count == first.count + second.count + third.count + 2 else { return false }
+        return stored.withUnsafeBytes { stored in
+            func same(_ range: Range<Int>, at offset: Int) -> Bool {
+                range.isEmpty || memcmp(stored.baseAddress! + offset, line.baseAddress! + range.lowerBound, range.count) == 0
+            }
+            return stored[first.count] == 0x1F && stored[first.count + 1 + second.count] == 0x1F
+                && same(first, at: 0) && same(second, at: first.count + 1)
+                && same(third, at: first.count + second.count + 2)
+        }
     }
 
     private mutating func quarantineUnrouted(
