@@ -53,6 +53,21 @@ public final class CheckpointFileLineReader {
         return nil
     }
 
+    /// Throws `corruptFile(.sha256Mismatch)` when the file's bytes differ from its manifest entry;
+    /// for a consumer that found a line it cannot read (inflate can turn damaged bytes into
+    /// garbled lines long before the end of the file, where the check would otherwise run).
+    /// Ends line reading.
+    public func checkBytes() throws {
+        finished = true
+        let digest: (sha256: String, bytes: Int)
+        do {
+            digest = try reader.compressedDigest()
+        } catch CheckpointError.fileSystem(_, _, let code, _) {
+            throw corrupt(.unreadable(String(cString: strerror(code))))
+        }
+        guard digest.bytes == file.bytes, digest.sha256 == file.sha256 else { throw corrupt(.sha256Mismatch) }
+    }
+
     private func verifyEnd() throws {
         let digest: (sha256: String, bytes: Int)
         do {

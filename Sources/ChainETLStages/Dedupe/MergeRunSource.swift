@@ -5,12 +5,14 @@ import ChainETLCore
 struct MergeRunSource: RecordLineSource {
     let name: String
     private let next: () throws -> UnsafeRawBufferPointer?
+    private let integrity: () throws -> Void
 
     /// A part of an upstream checkpoint.
     init(input: String, part: CheckpointFile, reader: CheckpointReader, chunkSize: Int) throws {
         let lines = try reader.lineReader(for: part, chunkSize: chunkSize)
         name = "\(input)/\(part.name)"
         next = { try lines.nextLine() }
+        integrity = { try lines.checkBytes() }
     }
 
     /// A scratch file this stage wrote.
@@ -18,6 +20,11 @@ struct MergeRunSource: RecordLineSource {
         let lines = try GzipLineReader(path: path, chunkSize: chunkSize)
         name = path
         next = { try lines.nextLine() }
+        integrity = {}
+    }
+
+    func checkIntegrity() throws {
+        try integrity()
     }
 
     mutating func nextLine(into line: inout [UInt8]) throws -> Bool {

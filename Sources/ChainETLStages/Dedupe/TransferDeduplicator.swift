@@ -87,10 +87,15 @@ private struct Head<Source: RecordLineSource> {
             return
         }
         lineNumber += 1
-        try parse()
-        if let previousBlock, block < previousBlock {
-            throw DedupeError.inputNotSorted(
-                input: source.name, line: lineNumber, block: block, previousBlock: previousBlock)
+        do {
+            try parse()
+            if let previousBlock, block < previousBlock {
+                throw DedupeError.inputNotSorted(
+                    input: source.name, line: lineNumber, block: block, previousBlock: previousBlock)
+            }
+        } catch let error as DedupeError {
+            try source.checkIntegrity()
+            throw error
         }
     }
 
