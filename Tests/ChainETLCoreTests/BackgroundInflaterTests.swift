@@ -134,4 +134,28 @@ struct BackgroundInflaterTests {
             try reader.forEachLine { _ in }
         }
     }
+
+    @Test func checkBytesTellsADamagedPartFromAnIntactOne() throws {
+        let scratch = try CheckpointScratch()
+        let location = scratch.location()
+        let writer = try CheckpointWriter(location: location, kind: "test", recordSchema: "transfer/1")
+        for var line in (0..<3_000).map(sampleTransferLine) {
+            try line.withUTF8 { try writer.append(line: UnsafeRawBufferPointer($0)) }
+        }
+        try writer.commit(
+            configHash: "c", inputs: [:], counts: RowCounts(rowsIn: 3_000, rowsOut: 3_000), startedAt: Date())
+        let reader = try CheckpointReader.open(location)
+        let part = try #require(reader.manifest.parts.first)
+        let intact = try reader.lineReader(for: part)
+        _ = try intact.nextLine()
+        try intact.checkBytes()
+
+        let partPath = location.directory.appendingPathComponent(part.name).path
+        try flipByte(atPath: partPath, offset: part.bytes - 20)
+        let damaged = try reader.lineReader(for: part)
+        _ = try damaged.nextLine()
+        #expect(throws: CheckpointError.corruptFile(location, file: part.name, defect: .sha256Mismatch)) {
+            try damaged.checkBytes()
+        }
+    }
 }

@@ -59,28 +59,27 @@ public final class CheckpointFileLineReader {
     /// Ends line reading.
     public func checkBytes() throws {
         finished = true
-        let digest: (sha256: String, bytes: Int)
-        do {
-            digest = try reader.compressedDigest()
-        } catch CheckpointError.fileSystem(_, _, let code, _) {
-            throw corrupt(.unreadable(String(cString: strerror(code))))
-        }
+        let digest = try fileDigest()
         guard digest.bytes == file.bytes, digest.sha256 == file.sha256 else { throw corrupt(.sha256Mismatch) }
     }
 
     private func verifyEnd() throws {
-        let digest: (sha256: String, bytes: Int)
-        do {
-            digest = try reader.compressedDigest()
-        } catch CheckpointError.fileSystem(_, _, let code, _) {
-            throw corrupt(.unreadable(String(cString: strerror(code))))
-        }
+        let digest = try fileDigest()
         guard digest.bytes == file.bytes else {
             throw corrupt(.sizeMismatch(expected: file.bytes, actual: digest.bytes))
         }
         guard digest.sha256 == file.sha256 else { throw corrupt(.sha256Mismatch) }
         guard reader.linesRead == file.rows else {
             throw corrupt(.rowCountMismatch(expected: file.rows, actual: reader.linesRead))
+        }
+    }
+
+    /// The SHA-256 and size of the whole file, a read failure reported as the file's defect.
+    private func fileDigest() throws -> (sha256: String, bytes: Int) {
+        do {
+            return try reader.compressedDigest()
+        } catch CheckpointError.fileSystem(_, _, let code, _) {
+            throw corrupt(.unreadable(String(cString: strerror(code))))
         }
     }
 

@@ -22,6 +22,7 @@ public final class GzipLineReader {
 
     private let source: GzipInflateSource
     private let chunkSize: Int
+    /// A background thread is still to be started (at the first read, if the file is large enough).
     private var background: Bool
     private var inflater: BackgroundInflater?
     private var inflaterBuffers: [UnsafeMutableRawBufferPointer] = []
