@@ -123,7 +123,8 @@ struct BackgroundInflaterTests {
         let lines = (0..<20_000).map(sampleTransferLine)
         for var line in lines { try line.withUTF8 { try writer.append(line: UnsafeRawBufferPointer($0)) } }
         try writer.commit(
-            configHash: "c", inputs: [:], counts: RowCounts(rowsIn: lines.count, rowsOut: lines.count), startedAt: Date())
+            configHash: "c", inputs: [:], counts: RowCounts(rowsIn: lines.count, rowsOut: lines.count),
+            startedAt: Date())
         let reader = try CheckpointReader.open(location)
         #expect(try readAllLines(reader) == lines)
 

@@ -60,13 +60,8 @@ final class GzipInflateSource: @unchecked Sendable {
         if let failure { throw failure }
         while true {
             if stream.pointee.avail_in == 0 && !inputEnded {
-                let count = try CheckpointFileSystem.readSome(
-                    descriptor, input.baseAddress!, input.count, path: path, location: location)
-                if count == 0 {
-                    inputEnded = true
-                } else {
-                    hasher.update(bufferPointer: UnsafeRawBufferPointer(start: input.baseAddress!, count: count))
-                    compressedBytesRead += count
+                let count = try readInput()
+                if count > 0 {
                     stream.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
                     stream.pointee.avail_in = uInt(count)
                 }
@@ -107,18 +102,23 @@ final class GzipInflateSource: @unchecked Sendable {
     func compressedDigest() throws -> (sha256: String, bytes: Int) {
         if let digest { return digest }
         stream.pointee.avail_in = 0
-        while !inputEnded {
-            let count = try CheckpointFileSystem.readSome(
-                descriptor, input.baseAddress!, input.count, path: path, location: location)
-            if count == 0 {
-                inputEnded = true
-            } else {
-                hasher.update(bufferPointer: UnsafeRawBufferPointer(start: input.baseAddress!, count: count))
-                compressedBytesRead += count
-            }
-        }
+        while !inputEnded { _ = try readInput() }
         let result = (TransferIdentity.hex(hasher.finalize()), compressedBytesRead)
         digest = result
         return result
+    }
+
+    /// Reads the next bytes of the file into `input` and hashes them; 0 (and `inputEnded`) at
+    /// the end of the file.
+    private func readInput() throws -> Int {
+        let count = try CheckpointFileSystem.readSome(
+            descriptor, input.baseAddress!, input.count, path: path, location: location)
+        if count == 0 {
+            inputEnded = true
+        } else {
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(start: input.baseAddress!, count: count))
+            compressedBytesRead += count
+        }
+        return count
     }
 }

@@ -182,7 +182,8 @@ struct PartitionNormalizer {
         guard stored.count == first.count + second.count + third.count + 2 else { return false }
         return stored.withUnsafeBytes { stored in
             func same(_ range: Range<Int>, at offset: Int) -> Bool {
-                range.isEmpty || memcmp(stored.baseAddress! + offset, line.baseAddress! + range.lowerBound, range.count) == 0
+                range.isEmpty
+                    || memcmp(stored.baseAddress! + offset, line.baseAddress! + range.lowerBound, range.count) == 0
             }
             return stored[first.count] == 0x1F && stored[first.count + 1 + second.count] == 0x1F
                 && same(first, at: 0) && same(second, at: first.count + 1)
