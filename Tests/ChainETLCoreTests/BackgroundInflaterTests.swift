@@ -159,4 +159,24 @@ struct BackgroundInflaterTests {
             try damaged.checkBytes()
         }
     }
+
+    @Test func aConsumersErrorOnADamagedPartBecomesTheCorruptionError() throws {
+        struct Garbled: Error, Equatable {}
+        let scratch = try CheckpointScratch()
+        let location = scratch.location()
+        let writer = try CheckpointWriter(location: location, kind: "test", recordSchema: "transfer/1")
+        for var line in (0..<3_000).map(sampleTransferLine) {
+            try line.withUTF8 { try writer.append(line: UnsafeRawBufferPointer($0)) }
+        }
+        try writer.commit(
+            configHash: "c", inputs: [:], counts: RowCounts(rowsIn: 3_000, rowsOut: 3_000), startedAt: Date())
+        let reader = try CheckpointReader.open(location)
+        #expect(throws: Garbled()) { try reader.forEachLine { _ in throw Garbled() } }
+
+        let part = try #require(reader.manifest.parts.first)
+        try flipByte(atPath: location.directory.appendingPathComponent(part.name).path, offset: part.bytes - 20)
+        #expect(throws: CheckpointError.corruptFile(location, file: part.name, defect: .sha256Mismatch)) {
+            try reader.forEachLine { _ in throw Garbled() }
+        }
+    }
 }

@@ -30,7 +30,8 @@ public struct CheckpointReader: Sendable {
 
     /// Calls `body` with every line of every part, in order, without the `\n`.
     ///
-    /// The bytes are valid only during the call. Errors thrown by `body` propagate unchanged.
+    /// The bytes are valid only during the call. Errors thrown by `body` propagate unchanged,
+    /// unless the part they were thrown on is damaged: then it is `corruptFile` for that part.
     public func forEachLine(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         for part in manifest.parts {
             try stream(part, body)
@@ -56,19 +57,29 @@ public struct CheckpointReader: Sendable {
     /// size before the first line, SHA-256 and row count once `nextLine()` returns nil.
     ///
     /// For consumers that read several parts at once (dedupe's k-way merge). `chunkSize` bytes
-    /// are read and inflated at a time; a smaller chunk keeps many open readers small.
-    public func lineReader(for file: CheckpointFile, chunkSize: Int = Self.chunkSize) throws -> CheckpointFileLineReader
-    {
-        try CheckpointFileLineReader(location: location, file: file, chunkSize: chunkSize)
+    /// are read and inflated at a time; a smaller chunk keeps many open readers small. With
+    /// `background`, a part larger than a chunk is inflated on a second thread
+    /// (`BackgroundInflater`): worth it for one reader at a time, not for many.
+    public func lineReader(
+        for file: CheckpointFile, chunkSize: Int = Self.chunkSize, background: Bool = false
+    ) throws -> CheckpointFileLineReader {
+        try CheckpointFileLineReader(location: location, file: file, chunkSize: chunkSize, background: background)
     }
 
     /// Streams one file, throwing `corruptFile` on any disagreement with its manifest entry.
-    /// One file is read at a time, so it is inflated on a second thread (`BackgroundInflater`).
+    ///
+    /// One file is read at a time, so it is inflated in the background. When `body` throws, the
+    /// file's bytes are checked first: damaged bytes can inflate into garbled lines before the
+    /// end-of-file check, and `corruptFile` explains those better than the consumer's error.
     private func stream(_ file: CheckpointFile, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let reader = try CheckpointFileLineReader(
-            location: location, file: file, chunkSize: Self.chunkSize, background: true)
+        let reader = try lineReader(for: file, background: true)
         while let line = try reader.nextLine() {
-            try body(line)
+            do {
+                try body(line)
+            } catch {
+                try reader.checkBytes()
+                throw error
+            }
         }
     }
 }

@@ -22,7 +22,7 @@ final class GzipInflateSource: @unchecked Sendable {
     /// A decoding error met after some bytes were produced, thrown by the next `fill`.
     private var failure: CheckpointError?
     /// Compressed bytes read from the file so far.
-    private(set) var compressedBytesRead = 0
+    private var compressedBytesRead = 0
 
     init(path: String, chunkSize: Int, location: CheckpointLocation?) throws {
         self.path = path
