@@ -15,7 +15,7 @@ extension ChainETL {
         @Argument(help: "The pipeline file, e.g. pipelines/nightly.yaml.")
         var pipeline: String
 
-        @Option(help: "The UTC day to process (YYYY-MM-DD). Default: yesterday.")
+        @Option(help: "The UTC day to process (YYYY-MM-DD). Default: yesterday, plus closed days marked for refetch.")
         var partition: String?
 
         @Option(help: "First day of a backfill (with --to); each day is an independent partition.")

@@ -9,7 +9,8 @@ import Testing
 
 /// A reorg end to end through the runner: extract → normalize → dedupe → load of D − 1 from the
 /// in-process simulator, a block near D − 1's end replaced, D's extract marking D − 1 in
-/// `etl_refetch`, and the next run over both days reloading D − 1 to the post-reorg truth.
+/// `etl_refetch`, and the next scheduled run (yesterday = D) serving the mark: it reloads D − 1
+/// to the post-reorg truth.
 
 @Suite("Reorgs in runs")
 struct ReorgRunTests {
@@ -145,9 +146,13 @@ struct ReorgRunTests {
         #expect(run2.result.report?.events.contains { $0.kind == "reorg" && $0.details["block"] == "\(block)" } == true)
         #expect(Set(try Self.stored(fixture, on: db).keys) == before, "D − 1 is not touched before its rerun")
 
-        // Run 3 over both days: D − 1 is re-extracted because of the mark and reloaded; D skips.
-        let run3 = try fixture.run(partitions: .range(from: Self.previousDay, to: Self.day))
+        // Run 3, the next scheduled run (no partition: yesterday is D). It also serves the mark:
+        // D − 1 is re-extracted because of it and reloaded; D skips.
+        let nextNight = Date(timeIntervalSince1970: TimeInterval(Self.day.endUnixSeconds + 12 * 3_600))
+        let run3 = try fixture.run(partitions: .yesterday, now: nextNight)
         try #require(run3.result.exitCode == 0, "\(run3.stderr)")
+        #expect(run3.result.report?.partitions == [Self.previousDay, Self.day])
+        #expect(run3.stderr.contains("refetch marks add partitions"), "\(run3.stderr)")
         let reextract = try #require(
             run3.result.report?.units.first { $0.stage == "extract" && $0.partition == Self.previousDay })
         #expect(reextract.status == .succeeded)
@@ -165,9 +170,13 @@ struct ReorgRunTests {
             #expect(stored.values.contains(newHash))
         }
 
-        // Run 4: nothing is marked and nothing changed.
-        let run4 = try fixture.run(partitions: .range(from: Self.previousDay, to: Self.day))
+        // Run 4: nothing is marked and nothing changed; the scheduled run covers yesterday alone.
+        let run4 = try fixture.run(partitions: .yesterday, now: nextNight)
         #expect(run4.result.exitCode == 0)
+        #expect(run4.result.report?.partitions == [Self.day])
         #expect(run4.result.report?.units.allSatisfy { $0.status == .skipped } == true)
+        let run5 = try fixture.run(partitions: .range(from: Self.previousDay, to: Self.day))
+        #expect(run5.result.exitCode == 0)
+        #expect(run5.result.report?.units.allSatisfy { $0.status == .skipped } == true)
     }
 }

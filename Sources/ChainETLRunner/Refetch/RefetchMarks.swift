@@ -28,6 +28,35 @@ enum RefetchMarks {
                 WHERE pipeline = $1 AND partition = ANY($2::date[]) AND cleared_at IS NULL
                 ORDER BY id
                 """, [pipeline, PostgresTextArray(days.map(\.description))]))
+        return try marks(rows)
+    }
+
+    /// The most marked days a scheduled run adds to yesterday; older marks stay open (and are
+    /// logged) until a run covers them.
+    static let scheduledRunLimit = 31
+
+    /// The open marks a scheduled run (no `--partition`, no `--from/--to`) serves: those of
+    /// `pipeline` on closed days (before `today`), for the `limit` most recent marked days. Also
+    /// returns the older marked days left out, oldest first.
+    static func openForScheduledRun(
+        pipeline: String, today: PartitionDay, limit: Int = scheduledRunLimit, on connection: PostgresConnection
+    ) throws -> (marks: [PartitionDay: [Int]], leftOut: [PartitionDay]) {
+        let rows = try connection.execute(
+            SQLQuery(
+                """
+                SELECT id, partition::text FROM etl_refetch
+                WHERE pipeline = $1 AND partition < $2::date AND cleared_at IS NULL
+                ORDER BY id
+                """, [pipeline, today.description]))
+        var marks = try self.marks(rows)
+        let days = marks.keys.sorted(by: >)
+        let leftOut = Array(days.dropFirst(limit).reversed())
+        for day in leftOut { marks[day] = nil }
+        return (marks, leftOut)
+    }
+
+    /// Mark ids per partition, from rows of `id, partition::text`.
+    private static func marks(_ rows: PostgresRows) throws -> [PartitionDay: [Int]] {
         var marks: [PartitionDay: [Int]] = [:]
         for row in 0..<rows.count {
             guard let id = try rows.int(row: row, column: 0), let text = rows.value(row: row, column: 1),

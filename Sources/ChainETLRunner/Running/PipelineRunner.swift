@@ -38,7 +38,7 @@ public final class PipelineRunner {
         logger[metadataKey: "run.id"] = "\(runID)"
 
         let plan: RunPlan
-        let days: [PartitionDay]
+        var days: [PartitionDay]
         do {
             let pipeline = try loadPipeline()
             days = request.partitions.days(now: now)
@@ -88,7 +88,17 @@ public final class PipelineRunner {
                 throw RunnerError.database(action: "apply the migrations in \(schemas.path)", underlying: error)
             }
             do {
-                refetchMarks = try RefetchMarks.open(pipeline: plan.pipeline.name, days: days, on: connection)
+                if request.partitions == .yesterday {
+                    // The scheduled run also serves the marks of earlier closed days: a reorg found
+                    // while extracting yesterday marks the day before, which no later nightly covers.
+                    let scheduled = try RefetchMarks.openForScheduledRun(
+                        pipeline: plan.pipeline.name, today: PartitionDay(containing: now), on: connection)
+                    refetchMarks = scheduled.marks
+                    days = Array(Set(days).union(scheduled.marks.keys)).sorted()
+                    logScheduledMarks(scheduled, logger: logger)
+                } else {
+                    refetchMarks = try RefetchMarks.open(pipeline: plan.pipeline.name, days: days, on: connection)
+                }
             } catch {
                 connection.close()
                 throw RunnerError.database(action: "read the refetch marks in etl_refetch", underlying: error)
@@ -209,7 +219,8 @@ public final class PipelineRunner {
         }
         let finishedReport = report
         ledger.withConnection { connection in
-            _ = RunReportPage.write(report: finishedReport, workdir: request.workdir, connection: connection, logger: logger)
+            _ = RunReportPage.write(
+                report: finishedReport, workdir: request.workdir, connection: connection, logger: logger)
         }
         if let metricsFile = request.metricsFile {
             do {
@@ -232,6 +243,28 @@ public final class PipelineRunner {
     }
 
     // MARK: - Steps
+
+    /// Says which marked partitions a scheduled run added, and which older ones it left open.
+    private func logScheduledMarks(
+        _ scheduled: (marks: [PartitionDay: [Int]], leftOut: [PartitionDay]), logger: Logger
+    ) {
+        let yesterday = PartitionDay.yesterday(now: now)
+        let added = scheduled.marks.keys.filter { $0 != yesterday }.sorted()
+        if !added.isEmpty {
+            logger.info(
+                "refetch marks add partitions",
+                metadata: ["partitions": "\(added.map(\.description).joined(separator: ","))"])
+        }
+        if let first = scheduled.leftOut.first, let last = scheduled.leftOut.last {
+            logger.warning(
+                "older refetch marks left open",
+                metadata: [
+                    "partitions.count": "\(scheduled.leftOut.count)",
+                    "limit": "\(RefetchMarks.scheduledRunLimit)",
+                    "hint": "serve them with: chainetl run PIPELINE --from \(first) --to \(last)",
+                ])
+        }
+    }
 
     /// Clears the `etl_refetch` marks of the partitions this run reloaded; a failure is logged only
     /// (the marks stay, so the next run refetches again).

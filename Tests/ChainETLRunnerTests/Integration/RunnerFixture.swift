@@ -55,7 +55,7 @@ final class RunnerFixture {
     func run(
         partitions: PartitionRequest = .single(PartitionDay("2026-11-20")!), select: [String] = [], force: Bool = false,
         dryRun: Bool = false, jobs: Int = 2, databaseURL: String? = nil, environment: [String: String] = [:],
-        metricsFile: URL? = nil
+        metricsFile: URL? = nil, now: Date = Date()
     ) throws -> (result: RunResult, stderr: String, stdout: [String]) {
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: logFile)
@@ -70,7 +70,8 @@ final class RunnerFixture {
             arguments: ["chainetl", "run", pipelineFile.path], metricsFile: metricsFile)
         var env = environment
         env["CHAINETL_SCHEMAS"] = Self.schemas
-        let result = PipelineRunner(request: request, environment: env, logger: logger, console: console).run()
+        let result = PipelineRunner(request: request, environment: env, logger: logger, console: console, now: now)
+            .run()
         let stderr = try String(contentsOf: logFile, encoding: .utf8)
         return (result, stderr, printed.lines)
     }
