@@ -97,7 +97,7 @@ enum DiffRunner {
 
     static func run(
         _ fixture: RunnerFixture, day: String = "2026-11-20", select: [String] = [], force: Bool = false,
-        refetch: Bool = false, exampleLimit: Int = 20
+        refetch: Bool = false, exampleLimit: Int = 20, partitions: PartitionRequest? = nil, now: Date = Date()
     ) throws -> (result: RunResult, stderr: String) {
         _ = FileManager.default.createFile(atPath: fixture.logFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: fixture.logFile)
@@ -106,13 +106,14 @@ enum DiffRunner {
         let console = RunConsole(output: output, format: .json, standardOutput: { _ in })
         let logger = Logger(label: "test") { _ in StderrLogHandler(format: .json, level: .info, output: output) }
         let request = RunRequest(
-            pipelineFile: fixture.pipelineFile, partitions: .single(PartitionDay(day)!), selections: select,
+            pipelineFile: fixture.pipelineFile, partitions: partitions ?? .single(PartitionDay(day)!),
+            selections: select,
             force: force, databaseURL: fixture.databaseURL, workdir: fixture.workdir,
             arguments: ["chainetl", "run", fixture.pipelineFile.path], refetch: refetch,
             diffExampleLimit: exampleLimit)
         let result = PipelineRunner(
             request: request, registry: registry, environment: ["CHAINETL_SCHEMAS": RunnerFixture.schemas],
-            logger: logger, console: console
+            logger: logger, console: console, now: now
         ).run()
         return (result, try String(contentsOf: fixture.logFile, encoding: .utf8))
     }

@@ -43,4 +43,57 @@ struct RefetchMarksTests {
         let all = try RefetchMarks.openForScheduledRun(pipeline: pipeline, today: PartitionDay("2026-11-16")!, on: db)
         #expect(all.marks.keys.count == 3 && all.leftOut.isEmpty)
     }
+
+    @Test func onlyThePlainScheduledRunAddsMarkedDaysAndItClearsTheirMarks() throws {
+        let fixture = try RunnerFixture(
+            """
+            stages:
+              - id: extract
+                uses: test/lines
+                with:
+                  file: rows.ndjson
+                  schema: raw-explorer-row/1
+              - id: copy
+                uses: test/copy
+                needs: [extract]
+            """)
+        try DiffRunner.write(["{\"row\":1}"], to: "rows.ndjson", in: fixture)
+        let earlier = PartitionDay("2026-11-18")!
+        let yesterday = PartitionDay("2026-11-20")!
+        let now = Date(timeIntervalSince1970: TimeInterval(yesterday.endUnixSeconds + 3_600))
+        #expect(try DiffRunner.run(fixture, day: "2026-11-18").result.exitCode == 0)
+        let db = try fixture.connect()
+        defer { db.close() }
+        try db.execute(
+            SQLQuery(
+                """
+                INSERT INTO etl_refetch (pipeline, partition, chain_id, token_address, reason, marked_by_run)
+                VALUES ($1, '2026-11-18', 1, '0xa', 'test', 'an earlier run')
+                """, [fixture.pipelineName]))
+
+        // A run that names its stages covers yesterday alone, and the mark stays.
+        let selected = try DiffRunner.run(fixture, select: ["extract+"], partitions: .yesterday, now: now)
+        #expect(selected.result.exitCode == 0, "\(selected.stderr)")
+        #expect(selected.result.report?.partitions == [yesterday])
+        let forced = try DiffRunner.run(fixture, force: true, partitions: .yesterday, now: now)
+        #expect(forced.result.report?.partitions == [yesterday])
+
+        // The plain scheduled run adds the marked day, refetches it and clears the mark.
+        let scheduled = try DiffRunner.run(fixture, partitions: .yesterday, now: now)
+        #expect(scheduled.result.exitCode == 0, "\(scheduled.stderr)")
+        #expect(scheduled.result.report?.partitions == [earlier, yesterday])
+        let refetched = try #require(
+            scheduled.result.report?.units.first { $0.stage == "extract" && $0.partition == earlier })
+        #expect(refetched.status == .succeeded && refetched.reason == RefetchMarks.reason)
+        #expect(scheduled.stderr.contains("refetch marks add partitions"))
+        let open = try db.execute(
+            SQLQuery(
+                "SELECT count(*) FROM etl_refetch WHERE pipeline = $1 AND cleared_at IS NULL", [fixture.pipelineName]))
+        #expect(try open.int(row: 0, column: 0) == 0)
+
+        // Nothing is marked any more: the next scheduled run covers yesterday alone.
+        let next = try DiffRunner.run(fixture, partitions: .yesterday, now: now)
+        #expect(next.result.report?.partitions == [yesterday])
+        #expect(next.result.report?.units.allSatisfy { $0.status == .skipped } == true)
+    }
 }

@@ -88,7 +88,7 @@ public final class PipelineRunner {
                 throw RunnerError.database(action: "apply the migrations in \(schemas.path)", underlying: error)
             }
             do {
-                if request.partitions == .yesterday {
+                if servesEarlierMarks {
                     // The scheduled run also serves the marks of earlier closed days: a reorg found
                     // while extracting yesterday marks the day before, which no later nightly covers.
                     let scheduled = try RefetchMarks.openForScheduledRun(
@@ -244,6 +244,13 @@ public final class PipelineRunner {
 
     // MARK: - Steps
 
+    /// Whether this is the plain scheduled run (no partition, no `--select`, no `--force`), which
+    /// adds the closed days with open refetch marks to yesterday. A run that names days or stages
+    /// does exactly what it names.
+    private var servesEarlierMarks: Bool {
+        request.partitions == .yesterday && request.selections.isEmpty && !request.force
+    }
+
     /// Says which marked partitions a scheduled run added, and which older ones it left open.
     private func logScheduledMarks(
         _ scheduled: (marks: [PartitionDay: [Int]], leftOut: [PartitionDay]), logger: Logger
@@ -261,7 +268,7 @@ public final class PipelineRunner {
                 metadata: [
                     "partitions.count": "\(scheduled.leftOut.count)",
                     "limit": "\(RefetchMarks.scheduledRunLimit)",
-                    "hint": "serve them with: chainetl run PIPELINE --from \(first) --to \(last)",
+                    "hint": "serve them with: chainetl run \(displayedPipelinePath) --from \(first) --to \(last)",
                 ])
         }
     }
