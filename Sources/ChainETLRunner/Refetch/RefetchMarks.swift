@@ -28,7 +28,7 @@ enum RefetchMarks {
                 WHERE pipeline = $1 AND partition = ANY($2::date[]) AND cleared_at IS NULL
                 ORDER BY id
                 """, [pipeline, PostgresTextArray(days.map(\.description))]))
-        return try marks(rows)
+        return try grouped(rows)
     }
 
     /// The most marked days a scheduled run adds to yesterday; older marks stay open (and are
@@ -48,7 +48,7 @@ enum RefetchMarks {
                 WHERE pipeline = $1 AND partition < $2::date AND cleared_at IS NULL
                 ORDER BY id
                 """, [pipeline, today.description]))
-        var marks = try self.marks(rows)
+        var marks = try grouped(rows)
         let days = marks.keys.sorted(by: >)
         let leftOut = Array(days.dropFirst(limit).reversed())
         for day in leftOut { marks[day] = nil }
@@ -56,7 +56,7 @@ enum RefetchMarks {
     }
 
     /// Mark ids per partition, from rows of `id, partition::text`.
-    private static func marks(_ rows: PostgresRows) throws -> [PartitionDay: [Int]] {
+    private static func grouped(_ rows: PostgresRows) throws -> [PartitionDay: [Int]] {
         var marks: [PartitionDay: [Int]] = [:]
         for row in 0..<rows.count {
             guard let id = try rows.int(row: row, column: 0), let text = rows.value(row: row, column: 1),
