@@ -119,14 +119,8 @@ struct BackgroundInflaterTests {
     @Test func checkpointReadersVerifyPartsReadInTheBackground() throws {
         let scratch = try CheckpointScratch()
         let location = scratch.location()
-        let writer = try CheckpointWriter(location: location, kind: "test", recordSchema: "transfer/1")
-        let lines = (0..<20_000).map(sampleTransferLine)
-        for var line in lines { try line.withUTF8 { try writer.append(line: UnsafeRawBufferPointer($0)) } }
-        try writer.commit(
-            configHash: "c", inputs: [:], counts: RowCounts(rowsIn: lines.count, rowsOut: lines.count),
-            startedAt: Date())
-        let reader = try CheckpointReader.open(location)
-        #expect(try readAllLines(reader) == lines)
+        let reader = try writeSampleCheckpoint(at: location, lines: 20_000)
+        #expect(try readAllLines(reader) == (0..<20_000).map(sampleTransferLine))
 
         let part = try #require(reader.manifest.parts.first)
         let partPath = location.directory.appendingPathComponent(part.name).path
@@ -139,13 +133,7 @@ struct BackgroundInflaterTests {
     @Test func checkBytesTellsADamagedPartFromAnIntactOne() throws {
         let scratch = try CheckpointScratch()
         let location = scratch.location()
-        let writer = try CheckpointWriter(location: location, kind: "test", recordSchema: "transfer/1")
-        for var line in (0..<3_000).map(sampleTransferLine) {
-            try line.withUTF8 { try writer.append(line: UnsafeRawBufferPointer($0)) }
-        }
-        try writer.commit(
-            configHash: "c", inputs: [:], counts: RowCounts(rowsIn: 3_000, rowsOut: 3_000), startedAt: Date())
-        let reader = try CheckpointReader.open(location)
+        let reader = try writeSampleCheckpoint(at: location, lines: 3_000)
         let part = try #require(reader.manifest.parts.first)
         let intact = try reader.lineReader(for: part)
         _ = try intact.nextLine()
@@ -164,13 +152,7 @@ struct BackgroundInflaterTests {
         struct Garbled: Error, Equatable {}
         let scratch = try CheckpointScratch()
         let location = scratch.location()
-        let writer = try CheckpointWriter(location: location, kind: "test", recordSchema: "transfer/1")
-        for var line in (0..<3_000).map(sampleTransferLine) {
-            try line.withUTF8 { try writer.append(line: UnsafeRawBufferPointer($0)) }
-        }
-        try writer.commit(
-            configHash: "c", inputs: [:], counts: RowCounts(rowsIn: 3_000, rowsOut: 3_000), startedAt: Date())
-        let reader = try CheckpointReader.open(location)
+        let reader = try writeSampleCheckpoint(at: location, lines: 3_000)
         #expect(throws: Garbled()) { try reader.forEachLine { _ in throw Garbled() } }
 
         let part = try #require(reader.manifest.parts.first)

@@ -80,3 +80,15 @@ func runTool(_ arguments: [String], stdinPath: String? = nil) throws -> (output:
     process.waitUntilExit()
     return (output, process.terminationStatus)
 }
+
+/// Commits `count` sample transfer lines (`sampleTransferLine`) as a `transfer/1` checkpoint at
+/// `location` and opens it.
+func writeSampleCheckpoint(at location: CheckpointLocation, lines count: Int) throws -> CheckpointReader {
+    let writer = try CheckpointWriter(location: location, kind: "test", recordSchema: "transfer/1")
+    for var line in (0..<count).map(sampleTransferLine) {
+        try line.withUTF8 { try writer.append(line: UnsafeRawBufferPointer($0)) }
+    }
+    try writer.commit(
+        configHash: "c", inputs: [:], counts: RowCounts(rowsIn: count, rowsOut: count), startedAt: Date())
+    return try CheckpointReader.open(location)
+}
