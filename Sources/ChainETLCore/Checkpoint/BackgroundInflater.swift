@@ -30,7 +30,7 @@ final class BackgroundInflater: @unchecked Sendable {
         self.source = source
         self.free = buffers
         ready.reserveCapacity(buffers.count)
-        Thread.detachNewThread { [self] in self.run() }
+        BackgroundThread.start { [self] in self.run() }
     }
 
     /// The next chunk of inflated bytes, waiting for it; nil once the file has ended.

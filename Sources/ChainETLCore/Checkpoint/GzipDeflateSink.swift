@@ -2,77 +2,72 @@ import CZlib
 import Crypto
 import Foundation
 
-/// The compressing end of a `GzipLineWriter`: zlib's deflate stream, the output file and the
-/// running SHA-256 and size of the compressed bytes.
+/// The output end of a `GzipLineWriter`: the file, the gzip header and trailer around the
+/// compressed chunks, and the running SHA-256 and size of the bytes written.
 ///
-/// One thread at a time uses it: the writer's own thread, or its `BackgroundDeflater` while that
-/// runs (the deflater's lock hands it over, so every access is ordered).
+/// Chunks are compressed independently by `DeflateChunkCompressor`s (`compressor` for the
+/// writer's own thread, more from `makeCompressor()` for a `BackgroundDeflater`) and written here
+/// in file order. One thread at a time calls `write`: the writer's, or whichever deflater thread's
+/// turn it is (the deflater's lock orders them).
 final class GzipDeflateSink: @unchecked Sendable {
     let path: String
     private let location: CheckpointLocation?
+    private let level: Int32
+    private let chunkSize: Int
     private(set) var descriptor: Int32 = -1
-    private let stream: UnsafeMutablePointer<z_stream>
-    private let output: UnsafeMutableRawBufferPointer
+    /// The compressor of the writer's own thread (and of the deflater's first thread).
+    let compressor: DeflateChunkCompressor
     private var hasher = SHA256()
-    private var streamOpen = false
+    private var headerWritten = false
+    /// CRC-32 and length (mod 2^32, as the trailer holds it) of the uncompressed bytes so far.
+    private var crc: uLong = 0
+    private var uncompressedCount: UInt32 = 0
     /// Compressed bytes written to the file so far.
     private(set) var compressedBytes = 0
 
     init(path: String, level: Int32, location: CheckpointLocation?, bufferSize: Int) throws {
         self.path = path
         self.location = location
-        self.output = .allocate(byteCount: bufferSize, alignment: 16)
-        self.stream = .allocate(capacity: 1)
-        self.stream.initialize(to: z_stream())
-        let code = chainetl_deflateInit2(stream, level, 31)
-        guard code == Z_OK else {
-            throw CheckpointError.zlib(operation: "start deflate", path: path, code: code)
-        }
-        streamOpen = true
+        self.level = level
+        self.chunkSize = bufferSize
+        self.compressor = try DeflateChunkCompressor(level: level, chunkSize: bufferSize, path: path)
         descriptor = try CheckpointFileSystem.createFile(path, location: location)
     }
 
     deinit {
-        endStream()
         closeQuietly()
-        stream.deinitialize(count: 1)
-        stream.deallocate()
-        output.deallocate()
     }
 
-    /// Compresses `count` bytes at `pointer` and writes what zlib produces; `Z_FINISH` ends the
-    /// gzip member (trailer included).
-    func deflate(_ pointer: UnsafeRawPointer?, count: Int, flush: Int32) throws {
-        guard streamOpen, descriptor >= 0 else { throw CheckpointError.fileClosed(path: path) }
-        stream.pointee.next_in = UnsafeMutablePointer(mutating: pointer?.assumingMemoryBound(to: Bytef.self))
-        stream.pointee.avail_in = uInt(count)
-        defer { stream.pointee.next_in = nil }
-        while true {
-            stream.pointee.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
-            stream.pointee.avail_out = uInt(output.count)
-            let code = CZlib.deflate(stream, flush)
-            guard code == Z_OK || code == Z_STREAM_END || code == Z_BUF_ERROR else {
-                throw CheckpointError.zlib(operation: "deflate", path: path, code: code)
-            }
-            let produced = output.count - Int(stream.pointee.avail_out)
-            if produced > 0 {
-                try CheckpointFileSystem.writeAll(descriptor, output.baseAddress!, produced, path: path, location: location)
-                hasher.update(bufferPointer: UnsafeRawBufferPointer(start: output.baseAddress!, count: produced))
-                compressedBytes += produced
-            }
-            if flush == Z_FINISH {
-                if code == Z_STREAM_END { return }
-            } else if stream.pointee.avail_in == 0 && stream.pointee.avail_out != 0 {
-                return
-            }
+    /// Another compressor for chunks of this file, for a further deflate thread.
+    func makeCompressor() throws -> DeflateChunkCompressor {
+        try DeflateChunkCompressor(level: level, chunkSize: chunkSize, path: path)
+    }
+
+    /// Writes the next compressed chunk (the gzip header first, before the file's first chunk).
+    func write(_ chunk: DeflateChunkCompressor.Output) throws {
+        guard descriptor >= 0 else { throw CheckpointError.fileClosed(path: path) }
+        if !headerWritten {
+            var header = Self.header(level: level)
+            try header.withUnsafeMutableBytes { try writeBytes(UnsafeRawBufferPointer($0)) }
+            headerWritten = true
+        }
+        try writeBytes(chunk.bytes)
+        if chunk.uncompressedCount > 0 {
+            crc = crc32_combine(crc, uLong(chunk.crc), .init(chunk.uncompressedCount))
+            uncompressedCount &+= UInt32(truncatingIfNeeded: chunk.uncompressedCount)
         }
     }
 
-    /// After `deflate(…, flush: Z_FINISH)`: frees zlib's state, fsyncs and closes the file, and
-    /// returns the compressed file's lowercase hex SHA-256.
+    /// After the last chunk: writes the gzip trailer (CRC-32 and length), fsyncs and closes the
+    /// file, and returns the compressed file's lowercase hex SHA-256.
     func close() throws -> String {
-        endStream()
-        guard descriptor >= 0 else { throw CheckpointError.fileClosed(path: path) }
+        guard descriptor >= 0, headerWritten else { throw CheckpointError.fileClosed(path: path) }
+        var trailer = [UInt8](repeating: 0, count: 8)
+        for index in 0..<4 {
+            trailer[index] = UInt8(truncatingIfNeeded: UInt32(crc) >> (8 * index))
+            trailer[4 + index] = UInt8(truncatingIfNeeded: uncompressedCount >> (8 * index))
+        }
+        try trailer.withUnsafeBytes { try writeBytes($0) }
         try CheckpointFileSystem.sync(descriptor, path: path, location: location)
         let closing = descriptor
         descriptor = -1
@@ -80,18 +75,23 @@ final class GzipDeflateSink: @unchecked Sendable {
         return TransferIdentity.hex(hasher.finalize())
     }
 
-    /// Frees zlib's state and closes the file without ending the stream (the file is left
-    /// incomplete, to be deleted).
+    /// Closes the file without ending the stream (the file is left incomplete, to be deleted).
     func abandon() {
-        endStream()
         closeQuietly()
     }
 
-    private func endStream() {
-        if streamOpen {
-            deflateEnd(stream)
-            streamOpen = false
-        }
+    /// The 10-byte gzip header zlib itself writes: no name, no time, the "fastest" or "best"
+    /// hint of the level, and Unix as the system.
+    static func header(level: Int32) -> [UInt8] {
+        let extraFlags: UInt8 = level == 9 ? 2 : (level < 2 ? 4 : 0)
+        return [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, extraFlags, 0x03]
+    }
+
+    private func writeBytes(_ bytes: UnsafeRawBufferPointer) throws {
+        guard bytes.count > 0 else { return }
+        try CheckpointFileSystem.writeAll(descriptor, bytes.baseAddress!, bytes.count, path: path, location: location)
+        hasher.update(bufferPointer: bytes)
+        compressedBytes += bytes.count
     }
 
     private func closeQuietly() {

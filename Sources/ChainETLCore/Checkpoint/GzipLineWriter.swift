@@ -19,17 +19,24 @@ public struct GzipFileSummary: Sendable, Hashable {
 
 /// Streams `\n`-terminated lines through zlib's deflate into a gzip file.
 ///
-/// Memory is fixed (three input buffers, an output buffer and zlib's state) whatever the file
-/// size. Once a file outgrows its first buffer, deflate runs on a `BackgroundDeflater` thread
-/// while the caller keeps appending, so producing lines and compressing them overlap; the bytes
-/// written are the same either way. The SHA-256 and size of the compressed bytes are computed as
-/// they are written, so the manifest never re-reads a file. Not thread-safe: one writer belongs
-/// to one unit of work.
+/// The bytes are compressed a buffer (a chunk) at a time, each chunk on its own
+/// (`DeflateChunkCompressor`), into one gzip member that any gzip reader reads. Memory is fixed
+/// (the input buffers, an output buffer per compressing thread and zlib's state) whatever the file
+/// size. Once a file outgrows its first buffer, chunks are compressed on `BackgroundDeflater`
+/// threads while the caller keeps appending, so producing lines and compressing them overlap; the
+/// bytes written are the same either way. The SHA-256 and size of the compressed bytes are
+/// computed as they are written, so the manifest never re-reads a file. Not thread-safe: one
+/// writer belongs to one unit of work.
 public final class GzipLineWriter {
     /// The default zlib level: level 1 compresses NDJSON about 5x at several times level 6's speed.
     public static let defaultLevel: Int32 = 1
-    /// Input buffers in circulation once compression runs in the background.
-    static let bufferCount = 3
+    /// Threads that compress one file's chunks at once: two where there are two cores, so the
+    /// deflate of a large checkpoint (its costliest step) never holds one core on its own.
+    static let deflateThreads = min(2, max(1, ProcessInfo.processInfo.activeProcessorCount))
+    /// Input buffers in circulation once compression runs in the background: the one being
+    /// filled, one per compressing thread and three queued, so short stalls on either side do
+    /// not stop the other.
+    static let bufferCount = deflateThreads + 4
 
     public let path: String
     /// Lines appended so far.
@@ -128,7 +135,7 @@ public final class GzipLineWriter {
                 self.deflater = nil
                 try deflater.finish(input, count: inputCount)
             } else {
-                try sink.deflate(UnsafeRawPointer(input.baseAddress!), count: inputCount, flush: Z_FINISH)
+                try sink.write(sink.compressor.compress(UnsafeRawPointer(input.baseAddress!), count: inputCount, last: true))
             }
             inputCount = 0
             let digest = try sink.close()
@@ -168,11 +175,11 @@ public final class GzipLineWriter {
         }
     }
 
-    /// Compresses the full input buffer: on the background thread (started on the first full
+    /// Compresses the full input buffer: on the background threads (started on the first full
     /// buffer), or here when background compression is off.
     private func flushInput() throws {
         guard background else {
-            try sink.deflate(UnsafeRawPointer(input.baseAddress!), count: inputCount, flush: Z_NO_FLUSH)
+            try sink.write(sink.compressor.compress(UnsafeRawPointer(input.baseAddress!), count: inputCount, last: false))
             inputCount = 0
             return
         }
@@ -183,7 +190,9 @@ public final class GzipLineWriter {
                 buffers.append(buffer)
                 spare.append(buffer)
             }
-            deflater = BackgroundDeflater(sink: sink, spare: spare)
+            var compressors = [sink.compressor]
+            for _ in 1..<Self.deflateThreads { compressors.append(try sink.makeCompressor()) }
+            deflater = BackgroundDeflater(sink: sink, compressors: compressors, spare: spare)
         }
         input = try deflater!.submit(input, count: inputCount)
         inputCount = 0
