@@ -9,8 +9,12 @@ public struct CheckpointReader: Sendable {
     public let location: CheckpointLocation
     public let manifest: CheckpointManifest
 
-    /// Bytes read and inflated at a time.
+    /// Bytes read and inflated at a time by a `lineReader` (unless it asks for another size).
     public static let chunkSize = 128 * 1024
+    /// Bytes read and inflated at a time by `forEachLine` and `verify`, which read one file at a
+    /// time on a background thread: 1 MiB chunks hand a buffer between threads 8 times less
+    /// often (docs/performance.md).
+    public static let streamChunkSize = 1 << 20
 
     /// Opens the checkpoint at `location` after checking its manifest.
     ///
@@ -72,7 +76,7 @@ public struct CheckpointReader: Sendable {
     /// file's bytes are checked first: damaged bytes can inflate into garbled lines before the
     /// end-of-file check, and `corruptFile` explains those better than the consumer's error.
     private func stream(_ file: CheckpointFile, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let reader = try lineReader(for: file, background: true)
+        let reader = try lineReader(for: file, chunkSize: Self.streamChunkSize, background: true)
         while let line = try reader.nextLine() {
             do {
                 try body(line)

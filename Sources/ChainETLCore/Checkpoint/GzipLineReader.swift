@@ -8,11 +8,12 @@ import Foundation
 /// and size of the compressed bytes are computed on the way, for verification against a manifest.
 ///
 /// With `background`, a file larger than one chunk is read and inflated on a
-/// `BackgroundInflater` thread while the caller consumes lines; the lines and errors are the same
-/// either way. Not thread-safe: one reader belongs to one unit of work.
+/// `BackgroundInflater` thread while the caller consumes lines, and a line that lies whole in one
+/// inflated chunk is handed out where it is (only lines that cross chunks are copied); the lines
+/// and errors are the same either way. Not thread-safe: one reader belongs to one unit of work.
 public final class GzipLineReader {
     /// Inflated buffers in circulation once inflating runs in the background.
-    static let bufferCount = 3
+    static let bufferCount = 6
 
     public let path: String
     /// Lines handed out so far.
@@ -26,7 +27,8 @@ public final class GzipLineReader {
     private var background: Bool
     private var inflater: BackgroundInflater?
     private var inflaterBuffers: [UnsafeMutableRawBufferPointer] = []
-    /// The background chunk being copied from, and how much of it was copied.
+    /// The background chunk being read, and how much of it was read (handed out in place or
+    /// copied into `output`).
     private var chunk: BackgroundInflater.Chunk?
     private var chunkOffset = 0
     private var output: UnsafeMutableRawBufferPointer
@@ -85,6 +87,7 @@ public final class GzipLineReader {
                 return line
             }
             scanFrom = dataEnd
+            if lineStart == dataEnd, inflater != nil, !finished, let line = try lineInChunk() { return line }
             if finished {
                 guard lineStart == dataEnd else { throw CheckpointError.unterminatedLine(path: path) }
                 return nil
@@ -145,6 +148,35 @@ public final class GzipLineReader {
             dataEnd += produced
             return
         }
+        guard let current = try currentChunk(inflater) else {
+            finished = true
+            return
+        }
+        // Only up to the end of the pending line: the lines after it are handed out in place.
+        let start = current.buffer.baseAddress! + chunkOffset
+        var count = min(space, current.count - chunkOffset)
+        if let newline = memchr(start, 0x0A, count) { count = UnsafeRawPointer(newline) - UnsafeRawPointer(start) + 1 }
+        (output.baseAddress! + dataEnd).copyMemory(from: start, byteCount: count)
+        chunkOffset += count
+        dataEnd += count
+    }
+
+    /// With no line pending in `output`: the next line, when it lies whole in the current
+    /// background chunk, handed out where it is instead of being copied first.
+    private func lineInChunk() throws -> UnsafeRawBufferPointer? {
+        guard let inflater, let current = try currentChunk(inflater) else { return nil }
+        let start = current.buffer.baseAddress! + chunkOffset
+        guard let newline = memchr(start, 0x0A, current.count - chunkOffset) else { return nil }
+        let count = UnsafeRawPointer(newline) - UnsafeRawPointer(start)
+        chunkOffset += count + 1
+        linesRead += 1
+        uncompressedBytesRead += count + 1
+        return UnsafeRawBufferPointer(start: start, count: count)
+    }
+
+    /// The background chunk with bytes left to read: the current one, or (once it is used up and
+    /// given back) the next; nil at the end of the file.
+    private func currentChunk(_ inflater: BackgroundInflater) throws -> BackgroundInflater.Chunk? {
         if let current = chunk, chunkOffset == current.count {
             chunk = nil
             inflater.release(current.buffer)
@@ -153,14 +185,7 @@ public final class GzipLineReader {
             chunk = try inflater.next()
             chunkOffset = 0
         }
-        guard let current = chunk else {
-            finished = true
-            return
-        }
-        let count = min(space, current.count - chunkOffset)
-        (output.baseAddress! + dataEnd).copyMemory(from: current.buffer.baseAddress! + chunkOffset, byteCount: count)
-        chunkOffset += count
-        dataEnd += count
+        return chunk
     }
 
     private func startInflater() {
