@@ -45,7 +45,7 @@ public struct TransferRecordBuilder: Sendable {
         tokenName.reserveCapacity(64)
         transferID.reserveCapacity(32)
         identityText.reserveCapacity(320)
-        line.reserveCapacity(1024)
+        line = [UInt8](repeating: 0, count: 1024)
     }
 
     /// Empties every field, keeping the storage.
@@ -103,93 +103,159 @@ public struct TransferRecordBuilder: Sendable {
 
     /// Appends the record as one NDJSON line, keys in the fixed order of docs/architecture.md.
     ///
-    /// The line is assembled from constant fragments in a reusable buffer and handed to the
-    /// writer in one piece: a third of the per-field calls of key/value writing.
+    /// The line is assembled from constant fragments in a reusable buffer, through a raw cursor
+    /// (no per-fragment bounds or uniqueness checks), and handed to the writer in one piece.
     public mutating func write(into writer: inout JSONLineWriter) {
-        // Assemble in a local buffer (see assembleIdentityPrefix) and put it back for reuse.
-        var out = RecordLine(bytes: line)
+        // Fixed text (keys and punctuation, 260 bytes), five integers of at most 20 bytes, the
+        // block time, the variable fields, and symbol and name at 6 bytes per byte when escaped.
+        let bound =
+            512 + transferID.count + blockHash.count + txHash.count + tokenAddress.count + fromAddress.count
+            + toAddress.count + value.count + 6 * (tokenSymbol.count + tokenName.count)
+        // Work on a local buffer (see assembleIdentityPrefix) and put it back for reuse.
+        var storage = line
         line = []
-        out.bytes.removeAll(keepingCapacity: true)
-        out.append("{\"transfer_id\":\"")
-        out.append(transferID)
-        out.append("\",\"chain_id\":")
-        out.appendInt(chainID)
-        out.append(",\"block_number\":")
-        out.appendInt(blockNumber)
-        out.append(",\"block_time\":\"")
-        BlockTimeText.append(unixSeconds: blockTime, to: &out.bytes)
-        out.append("\",\"block_hash\":")
-        if blockHash.isEmpty {
-            out.append("null")
-        } else {
-            out.append("\"")
-            out.append(blockHash)
-            out.append("\"")
+        if storage.count < bound { storage = [UInt8](repeating: 0, count: max(bound, 1024)) }
+        let written = storage.withUnsafeMutableBytes { raw -> Int in
+            var out = RecordCursor(start: raw.baseAddress!)
+            out.put("{\"transfer_id\":\"")
+            out.put(transferID)
+            out.put("\",\"chain_id\":")
+            out.putInt(chainID)
+            out.put(",\"block_number\":")
+            out.putInt(blockNumber)
+            out.put(",\"block_time\":\"")
+            BlockTimeText.write(
+                unixSeconds: blockTime, into: UnsafeMutableRawBufferPointer(start: out.pointer, count: BlockTimeText.length))
+            out.pointer += BlockTimeText.length
+            out.put("\",\"block_hash\":")
+            if blockHash.isEmpty {
+                out.put("null")
+            } else {
+                out.put("\"")
+                out.put(blockHash)
+                out.put("\"")
+            }
+            out.put(",\"tx_hash\":\"")
+            out.put(txHash)
+            out.put("\",\"log_index\":")
+            if let logIndex { out.putInt(logIndex) } else { out.put("null") }
+            out.put(",\"occurrence\":")
+            out.putInt(occurrence)
+            out.put(",\"token_address\":\"")
+            out.put(tokenAddress)
+            out.put("\",\"from_address\":\"")
+            out.put(fromAddress)
+            out.put("\",\"to_address\":\"")
+            out.put(toAddress)
+            out.put("\",\"value\":\"")
+            out.put(value)
+            out.put("\",\"token_symbol\":")
+            out.putText(tokenSymbol, present: hasTokenSymbol)
+            out.put(",\"token_name\":")
+            out.putText(tokenName, present: hasTokenName)
+            out.put(",\"token_decimals\":")
+            if let tokenDecimals { out.putInt(tokenDecimals) } else { out.put("null") }
+            out.put(",\"source\":\"")
+            out.put(source.utf8Name)
+            out.put("\"}")
+            let count = out.pointer - raw.baseAddress!
+            precondition(count <= raw.count, "record line bound exceeded")
+            return count
         }
-        out.append(",\"tx_hash\":\"")
-        out.append(txHash)
-        out.append("\",\"log_index\":")
-        if let logIndex { out.appendInt(logIndex) } else { out.append("null") }
-        out.append(",\"occurrence\":")
-        out.appendInt(occurrence)
-        out.append(",\"token_address\":\"")
-        out.append(tokenAddress)
-        out.append("\",\"from_address\":\"")
-        out.append(fromAddress)
-        out.append("\",\"to_address\":\"")
-        out.append(toAddress)
-        out.append("\",\"value\":\"")
-        out.append(value)
-        out.append("\",\"token_symbol\":")
-        out.appendText(tokenSymbol, present: hasTokenSymbol)
-        out.append(",\"token_name\":")
-        out.appendText(tokenName, present: hasTokenName)
-        out.append(",\"token_decimals\":")
-        if let tokenDecimals { out.appendInt(tokenDecimals) } else { out.append("null") }
-        out.append(",\"source\":\"")
-        out.bytes.append(contentsOf: source.utf8Name)
-        out.append("\"}")
-        out.bytes.withUnsafeBytes { writer.raw($0) }
+        storage.withUnsafeBytes { writer.raw(UnsafeRawBufferPointer(rebasing: $0[..<written])) }
         writer.newline()
-        line = out.bytes
+        line = storage
     }
 
-    /// The record line's storage, kept between calls of `write(into:)`.
+    /// The record line's storage, kept between calls of `write(into:)`; its count is its
+    /// capacity, of which each call uses the start.
     private var line: [UInt8] = []
 }
 
-/// The line under assembly in `TransferRecordBuilder.write(into:)`.
-private struct RecordLine {
-    var bytes: [UInt8]
+/// Writes a record line at a raw pointer into storage that `TransferRecordBuilder.write(into:)`
+/// sized for the whole line beforehand.
+private struct RecordCursor {
+    var pointer: UnsafeMutableRawPointer
 
-    mutating func append(_ fragment: StaticString) {
-        bytes.append(contentsOf: UnsafeRawBufferPointer(start: fragment.utf8Start, count: fragment.utf8CodeUnitCount))
+    init(start: UnsafeMutableRawPointer) {
+        pointer = start
     }
 
-    mutating func append(_ field: [UInt8]) {
-        field.withUnsafeBytes { bytes.append(contentsOf: $0) }
+    @inline(__always)
+    mutating func put(_ fragment: StaticString) {
+        pointer.copyMemory(from: fragment.utf8Start, byteCount: fragment.utf8CodeUnitCount)
+        pointer += fragment.utf8CodeUnitCount
     }
 
-    mutating func appendInt(_ value: Int) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        UInt256.appendDecimal(UInt64(value.magnitude), to: &bytes, minimumDigits: 1)
+    @inline(__always)
+    mutating func put(_ field: [UInt8]) {
+        field.withUnsafeBytes { bytes in
+            guard let base = bytes.baseAddress else { return }
+            pointer.copyMemory(from: base, byteCount: bytes.count)
+            pointer += bytes.count
+        }
     }
 
-    /// Text that needs no JSON escaping (the usual case) is copied in one piece; otherwise `"`,
-    /// `\\` and control bytes are escaped as JSON requires.
-    mutating func appendText(_ text: [UInt8], present: Bool) {
+    @inline(__always)
+    mutating func put(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
+        pointer.copyMemory(from: base, byteCount: bytes.count)
+        pointer += bytes.count
+    }
+
+    @inline(__always)
+    mutating func putByte(_ byte: UInt8) {
+        pointer.storeBytes(of: byte, as: UInt8.self)
+        pointer += 1
+    }
+
+    /// Decimal digits of `value` (20 at most, plus a sign).
+    mutating func putInt(_ value: Int) {
+        if value < 0 { putByte(UInt8(ascii: "-")) }
+        var remaining = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, enough for 20 digits
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            var start = scratch.count
+            repeat {
+                start -= 1
+                scratch[start] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+            } while remaining > 0
+            let count = scratch.count - start
+            pointer.copyMemory(from: scratch.baseAddress! + start, byteCount: count)
+            pointer += count
+        }
+    }
+
+    /// Text as a JSON string: copied in one piece when it needs no escaping (the usual case);
+    /// otherwise `"`, `\\` and control bytes are escaped as JSON requires (at most 6 bytes each).
+    mutating func putText(_ text: [UInt8], present: Bool) {
         guard present else {
-            append("null")
+            put("null")
             return
         }
+        putByte(UInt8(ascii: "\""))
         if text.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            bytes.append(UInt8(ascii: "\""))
-            append(text)
-            bytes.append(UInt8(ascii: "\""))
-            return
+            put(text)
+        } else {
+            for byte in text {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    putByte(UInt8(ascii: "\\"))
+                    putByte(byte)
+                case 0x0A: put("\\n")
+                case 0x0D: put("\\r")
+                case 0x09: put("\\t")
+                case 0x00..<0x20:
+                    put("\\u00")
+                    putByte(Self.hexDigits[Int(byte >> 4)])
+                    putByte(Self.hexDigits[Int(byte & 0x0F)])
+                default: putByte(byte)
+                }
+            }
         }
-        var escaped = JSONLineWriter(capacity: text.count + 8)
-        text.withUnsafeBytes { escaped.string(utf8: $0) }
-        bytes.append(contentsOf: escaped.bytes)
+        putByte(UInt8(ascii: "\""))
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }
