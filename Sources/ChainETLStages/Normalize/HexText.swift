@@ -41,22 +41,56 @@ enum HexText {
 
     /// Replaces `buffer` with `0x` + the lowercased digits when `text` is exactly `0x` +
     /// `digits` hex digits; returns false (buffer unspecified) otherwise.
+    ///
+    /// Eight bytes at a time (SWAR): addresses (40 digits) and hashes (64) are whole words.
     static func copyLowercased(_ text: UnsafeRawBufferPointer, digits: Int, into buffer: inout [UInt8]) -> Bool {
         guard text.count == digits + 2, hasPrefix(text) else { return false }
         buffer.removeAll(keepingCapacity: true)
         buffer.append(contentsOf: text)
         return lowercaseDigit.withUnsafeBufferPointer { table in
-            buffer.withUnsafeMutableBufferPointer { bytes in
+            buffer.withUnsafeMutableBytes { bytes in
                 bytes[1] = UInt8(ascii: "x")
+                var index = 2
+                var invalid: UInt64 = 0
+                while index + 8 <= bytes.count {
+                    let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    let (lowered, flags) = lowercasedHexWord(word)
+                    invalid |= flags
+                    bytes.storeBytes(of: lowered.littleEndian, toByteOffset: index, as: UInt64.self)
+                    index += 8
+                }
                 var minimum: UInt8 = 0xFF
-                for index in 2..<bytes.count {
+                while index < bytes.count {
                     let digit = table[Int(bytes[index])]
                     bytes[index] = digit
                     minimum = min(minimum, digit)
+                    index += 1
                 }
-                return minimum != 0
+                return invalid == 0 && minimum != 0
             }
         }
+    }
+
+    /// The 8 bytes of `word` with `A`–`F` lowercased, and a nonzero flag word unless every byte
+    /// is a hex digit (`0`–`9`, `a`–`f`, `A`–`F`).
+    ///
+    /// Setting bit 5 lowercases `A`–`F` and leaves digits as they are; a byte is then valid when
+    /// the original is a digit or the lowered byte is `a`–`f`. Range checks add a bias so the
+    /// high bit of each byte says "at least lo" or "above hi"; every byte is below 0x80 (checked),
+    /// so no sum carries into the next byte.
+    @inline(__always)
+    static func lowercasedHexWord(_ word: UInt64) -> (lowered: UInt64, invalid: UInt64) {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let lowered = word | (ones &* 0x20)
+        @inline(__always)
+        func inRange(_ value: UInt64, _ low: UInt64, _ high: UInt64) -> UInt64 {
+            let atLeastLow = value &+ ones &* (0x80 - low)
+            let aboveHigh = value &+ ones &* (0x7F - high)
+            return atLeastLow & ~aboveHigh & highs
+        }
+        let valid = inRange(word, 0x30, 0x39) | inRange(lowered, 0x61, 0x66)
+        return (lowered, (word & highs) | (~valid & highs))
     }
 
     /// Parses a `0x`-prefixed hex integer into an `Int`. `"0x"` is zero (Etherscan's quirk).
