@@ -35,6 +35,23 @@ struct BackgroundInflaterTests {
         #expect(try readGzipLines(path, chunkSize: 64, background: true) == lines)
     }
 
+    @Test func linesEndingAnywhereInAChunkAreHandedOutWholeAndCounted() throws {
+        // Lengths 0–300 in turn put line ends (and empty lines) at every offset of a 4 KiB chunk,
+        // chunk boundaries included: lines inside a chunk come out in place, the others copied.
+        let scratch = try CheckpointScratch()
+        let lines = (0..<4_000).map { String(repeating: Character(UnicodeScalar(97 + $0 % 26)!), count: $0 % 301) }
+        let path = scratch.path("a.gz")
+        try writeGzipLines(lines, to: path)
+        for background in [false, true] {
+            let reader = try GzipLineReader(path: path, chunkSize: Self.chunk, background: background)
+            var read: [String] = []
+            while let line = try reader.nextLine() { read.append(String(decoding: line, as: UTF8.self)) }
+            #expect(read == lines)
+            #expect(reader.linesRead == lines.count)
+            #expect(reader.uncompressedBytesRead == lines.reduce(0) { $0 + $1.utf8.count + 1 })
+        }
+    }
+
     @Test func readsConcatenatedMembers() throws {
         let scratch = try CheckpointScratch()
         var joined = Data()
