@@ -247,13 +247,13 @@ private final class FailureBox: @unchecked Sendable {
 
 /// The normalize hot path alone (`runNormalizeBench`: lines in memory, no gzip, no disk), on an
 /// even mix of the five explorer row formats and on each format alone. Its input is held in
-/// memory by design, so it runs on at most 100k rows (the rate does not depend on N) and its peak
+/// memory by design, so it runs on at most 50k rows (the rate does not depend on N) and its peak
 /// RSS is mostly that input.
 struct NormalizeCoreBenchSection: BenchSection {
     let name = "normalize-core"
 
     func run(_ context: BenchContext) throws -> [BenchMeasure] {
-        let rows = min(context.rows, 100_000)
+        let rows = min(context.rows, 50_000)
         let core = try runNormalizeBench(rows: rows, repetitions: 3)
         var measures: [BenchMeasure] = [
             .rate("normalize hot path rows/s (\(rows) rows, 5 formats)", core.rowsPerSecond, baseline: 300_000, label: "SPEC min"),
