@@ -47,8 +47,7 @@ final class GzipDeflateSink: @unchecked Sendable {
     func write(_ chunk: DeflateChunkCompressor.Output) throws {
         guard descriptor >= 0 else { throw CheckpointError.fileClosed(path: path) }
         if !headerWritten {
-            var header = Self.header(level: level)
-            try header.withUnsafeMutableBytes { try writeBytes(UnsafeRawBufferPointer($0)) }
+            try Self.header(level: level).withUnsafeBytes { try writeBytes($0) }
             headerWritten = true
         }
         try writeBytes(chunk.bytes)

@@ -112,9 +112,18 @@ extension UInt256 {
 
     /// Appends `value` in decimal, left-padded with zeros to `minimumDigits` (at most 20).
     static func appendDecimal(_ value: UInt64, to buffer: inout [UInt8], minimumDigits: Int) {
+        withDecimalDigits(value, minimumDigits: minimumDigits) { buffer.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with the decimal digits of `value`, left-padded with zeros to
+    /// `minimumDigits` (at most 20), in a stack buffer.
+    @inline(__always)
+    static func withDecimalDigits<Result>(
+        _ value: UInt64, minimumDigits: Int, _ body: (UnsafeRawBufferPointer) -> Result
+    ) -> Result {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, enough for 20 digits
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            // Fill from the end so the digits come out in order and append in one copy.
+        return withUnsafeMutableBytes(of: &digits) { scratch in
+            // Fill from the end so the digits come out in order and go out in one copy.
             var remaining = value
             var start = scratch.count
             repeat {
@@ -122,7 +131,7 @@ extension UInt256 {
                 scratch[start] = UInt8(ascii: "0") + UInt8(remaining % 10)
                 remaining /= 10
             } while remaining > 0 || scratch.count - start < minimumDigits
-            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[start...]))
+            return body(UnsafeRawBufferPointer(rebasing: scratch[start...]))
         }
     }
 

@@ -212,50 +212,24 @@ private struct RecordCursor {
     /// Decimal digits of `value` (20 at most, plus a sign).
     mutating func putInt(_ value: Int) {
         if value < 0 { putByte(UInt8(ascii: "-")) }
-        var remaining = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, enough for 20 digits
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            var start = scratch.count
-            repeat {
-                start -= 1
-                scratch[start] = UInt8(ascii: "0") + UInt8(remaining % 10)
-                remaining /= 10
-            } while remaining > 0
-            let count = scratch.count - start
-            pointer.copyMemory(from: scratch.baseAddress! + start, byteCount: count)
-            pointer += count
-        }
+        UInt256.withDecimalDigits(UInt64(value.magnitude), minimumDigits: 1) { put($0) }
     }
 
     /// Text as a JSON string: copied in one piece when it needs no escaping (the usual case);
-    /// otherwise `"`, `\\` and control bytes are escaped as JSON requires (at most 6 bytes each).
+    /// otherwise escaped by `JSONLineWriter` (at most 6 bytes per byte, plus the quotes).
     mutating func putText(_ text: [UInt8], present: Bool) {
         guard present else {
             put("null")
             return
         }
-        putByte(UInt8(ascii: "\""))
         if text.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            putByte(UInt8(ascii: "\""))
             put(text)
-        } else {
-            for byte in text {
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                    putByte(UInt8(ascii: "\\"))
-                    putByte(byte)
-                case 0x0A: put("\\n")
-                case 0x0D: put("\\r")
-                case 0x09: put("\\t")
-                case 0x00..<0x20:
-                    put("\\u00")
-                    putByte(Self.hexDigits[Int(byte >> 4)])
-                    putByte(Self.hexDigits[Int(byte & 0x0F)])
-                default: putByte(byte)
-                }
-            }
+            putByte(UInt8(ascii: "\""))
+            return
         }
-        putByte(UInt8(ascii: "\""))
+        var escaped = JSONLineWriter(capacity: text.count + 8)
+        text.withUnsafeBytes { escaped.string(utf8: $0) }
+        put(escaped.bytes)
     }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }
