@@ -51,9 +51,7 @@ db-start: ## Start the project-local cluster under work/pg (unix socket only)
 	@.ci/with-postgres --dir $(WORKDIR)/pg --leave-running -- bash -c 'echo "export DATABASE_URL=\"$$DATABASE_URL\""'
 
 db-stop: ## Stop the project-local cluster
-	@pgbin=$$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1); \
-	as=$$([ "$$(id -u)" -eq 0 ] && echo "runuser -u postgres --"); \
-	$$as $$pgbin/pg_ctl -D $(WORKDIR)/pg/data -m fast -w stop || true
+	@.ci/with-postgres --dir $(WORKDIR)/pg --stop
 
 report-check: setup ## Screenshot a run report page in headless Chromium (PAGE=work/runs/<id>.html, default the fixture)
 	.ci/report-check $(PAGE)
@@ -64,5 +62,7 @@ lint: ## Check formatting with swift format
 format: ## Format the sources in place
 	$(SWIFT) format --in-place --recursive Sources Tests
 
-clean: ## Remove build output and the local work directory
+clean: ## Remove build output and the local work directory (and its cluster, wherever it is kept)
+	@.ci/with-postgres --dir $(WORKDIR)/pg --stop
+	@if [ -f $(WORKDIR)/pg/cluster-location ]; then rm -rf "$$(cat $(WORKDIR)/pg/cluster-location)"; fi
 	rm -rf .build $(WORKDIR)
