@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChainETLCore
 import Foundation
 
 /// The `chainetl` command: parses arguments and dispatches to one subcommand per file.
@@ -10,6 +11,7 @@ struct ChainETL: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chainetl",
         abstract: "Batch ETL for on-chain ERC-20 token volume.",
+        version: ChainETLVersion.string,
         subcommands: [
             // One subcommand per file; add yours on its own line.
             Run.self,
