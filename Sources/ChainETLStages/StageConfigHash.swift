@@ -8,8 +8,25 @@ public enum StageConfigHash {
     static let inputsKey = "(configuration inputs)"
 
     public static func of(_ stage: any Stage, spec: StageSpec, pipeline: PipelineSpec) -> String {
+        pipeline.configHash(forStage: extended(spec, with: stage.configurationInputs))
+    }
+
+    /// The hash's pieces by name (`PipelineSpec.configParts(forStage:)`), each configuration
+    /// input as `input.<name>`.
+    public static func parts(of stage: any Stage, spec: StageSpec, pipeline: PipelineSpec) -> [String: String] {
         let inputs = stage.configurationInputs
-        guard !inputs.isEmpty else { return pipeline.configHash(forStage: spec) }
+        var parts = pipeline.configParts(forStage: spec)
+        for (key, value) in inputs {
+            // Each input on its own: the declaration extended by that input alone.
+            let single = pipeline.configParts(forStage: extended(spec, with: [key: value]))
+            parts["input.\(key)"] = single["with.\(inputsKey)"]
+        }
+        return parts
+    }
+
+    /// `spec` with the stage's configuration inputs added under `inputsKey` of its `with:`.
+    private static func extended(_ spec: StageSpec, with inputs: [String: String]) -> StageSpec {
+        guard !inputs.isEmpty else { return spec }
         let location = spec.location
         let inputPairs = inputs.keys.sorted().map { key in
             (key: key, keyLocation: location, value: ConfigNode(value: .scalar(inputs[key]!), location: location))
@@ -19,6 +36,6 @@ public enum StageConfigHash {
         pairs.append((inputsKey, location, ConfigNode(value: .mapping(inputPairs), location: location)))
         var extended = spec
         extended.parameters = ConfigNode(value: .mapping(pairs), location: spec.parameters.location)
-        return pipeline.configHash(forStage: extended)
+        return extended
     }
 }

@@ -19,6 +19,10 @@ public struct CheckpointManifest: Codable, Sendable, Equatable {
     public var kind: String
     /// Hash of the stage's effective configuration.
     public var configHash: String
+    /// A short hash per piece of that configuration (`PipelineSpec.configParts(forStage:)`), so a
+    /// rerun can name the keys that changed; nil in manifests written before it was kept. Derived
+    /// from the same configuration as `configHash`, so it is not part of `contentHash`.
+    public var configParts: [String: String]?
     /// Upstream stage id -> that upstream checkpoint's `contentHash`.
     public var inputs: [String: String]
     /// Record schema of the parts' lines, `name/version` (e.g. `transfer/1`).
@@ -147,6 +151,7 @@ public struct CheckpointManifest: Codable, Sendable, Equatable {
         case stageID = "stage_id"
         case kind
         case configHash = "config_hash"
+        case configParts = "config_parts"
         case inputs
         case recordSchema = "record_schema"
         case counts, parts

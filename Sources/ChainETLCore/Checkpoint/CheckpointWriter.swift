@@ -108,14 +108,15 @@ public final class CheckpointWriter {
     ///
     /// - Parameters:
     ///   - configHash: hash of the stage's effective configuration.
+    ///   - configParts: the same configuration hashed piece by piece, to name what changed later.
     ///   - inputs: upstream stage id -> upstream manifest `contentHash`.
     ///   - counts: the stage's row accounting; rejected unless it balances.
     ///   - details: stage facts to keep with the data (e.g. the block range).
     ///   - startedAt: when the stage run began, for the timings.
     @discardableResult
     public func commit(
-        configHash: String, inputs: [String: String], counts: RowCounts, details: [String: String] = [:],
-        startedAt: Date
+        configHash: String, configParts: [String: String]? = nil, inputs: [String: String], counts: RowCounts,
+        details: [String: String] = [:], startedAt: Date
     ) throws -> CheckpointManifest {
         guard state == .open else { throw CheckpointError.writerClosed(location) }
         guard counts.balances else { throw CheckpointError.unbalancedCounts(location, counts) }
@@ -132,12 +133,13 @@ public final class CheckpointWriter {
                 CheckpointFile(name: name, rows: summary.rows, bytes: summary.compressedBytes, sha256: summary.sha256))
         }
         let finishedAt = Date()
-        let manifest = CheckpointManifest(
+        var manifest = CheckpointManifest(
             pipeline: location.pipeline, partition: location.partition, stageID: location.stageID, kind: kind,
             configHash: configHash, inputs: inputs, recordSchema: recordSchema, counts: counts,
             parts: finishedParts, sideFiles: sideFiles, details: details,
             startedAt: Self.timestamp(startedAt), finishedAt: Self.timestamp(finishedAt),
             durationMs: max(0, Int((finishedAt.timeIntervalSince(startedAt) * 1000).rounded())))
+        manifest.configParts = configParts
         try writeManifest(manifest)
         try CheckpointFileSystem.syncDirectory(temporaryDirectory, location: location)
         if CheckpointFileSystem.exists(location.directory) {

@@ -9,13 +9,16 @@ import Crypto
 /// - `with`: the interpolated `with:` values, mapping keys sorted, every scalar as its text
 ///   (`6` and `"6"` hash the same), without source locations, so moving a stage in the file or
 ///   reformatting its YAML does not change the hash;
-/// - `chains`: every chain, sorted by name, with `name`, `chain_id`, `explorer`, `base_url`,
-///   `api_key_env` (the variable's *name*, never the key), `confirmations`, `tokens` (sorted by
-///   address: `address`, `symbol`, `decimals`) and `accounts` (sorted).
+/// - `chains`: every chain, sorted by name, with `name`, `chain_id`, `explorer`, `confirmations`,
+///   `tokens` (sorted by address: `address`, `symbol`, `decimals`) and `accounts` (sorted).
 ///
-/// Rate limits are deliberately left out: changing how fast chainetl may call an explorer does not
-/// change what a stage produces, so it must not invalidate checkpoints. The pipeline's name and
-/// the stage's id are left out too: they already locate the checkpoint.
+/// Where and how fast to fetch is deliberately left out: base URLs (hosts, ports), the API key
+/// variable's name, rate limits and `max_in_flight` do not change what a stage produces, so they
+/// must not invalidate checkpoints (the demo's simulator listens on a new port every time). The
+/// pipeline's name and the stage's id are left out too: they already locate the checkpoint.
+///
+/// `configParts(forStage:)` hashes the same pieces one by one (`uses`, `needs`, `with.<key>`,
+/// `chains.<name>.<field>`), so a rerun can say which keys changed.
 extension PipelineSpec {
     /// The config hash of the stage with id `stageID`, or nil when there is no such stage.
     public func configHash(forStage stageID: String) -> String? {
@@ -24,44 +27,74 @@ extension PipelineSpec {
 
     /// The config hash of `stage` (which should be one of this pipeline's stages).
     public func configHash(forStage stage: StageSpec) -> String {
-        let digest = SHA256.hash(data: Array(canonicalConfig(forStage: stage).utf8))
-        return digest.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        Self.sha256Hex(canonicalConfig(forStage: stage))
+    }
+
+    /// A short hash of each piece of `stage`'s hashed configuration, by name: `format`, `uses`,
+    /// `needs`, `with.<key>` (or `with` when `with:` is not a mapping) and
+    /// `chains.<name>.<field>`. Two configurations with the same hash have the same parts; the
+    /// names of the parts that differ are what changed.
+    public func configParts(forStage stage: StageSpec) -> [String: String] {
+        var parts: [String: CanonicalJSON] = [
+            "format": .string(Self.configFormat),
+            "uses": .string(stage.kind),
+            "needs": .array(stage.needs.sorted().map(CanonicalJSON.string)),
+        ]
+        if case .object(let members) = CanonicalJSON(stage.parameters.value) {
+            for (key, value) in members { parts["with." + key] = value }
+        } else {
+            parts["with"] = CanonicalJSON(stage.parameters.value)
+        }
+        for chain in chains {
+            if case .object(let fields) = Self.canonical(chain) {
+                for (field, value) in fields where field != "name" { parts["chains.\(chain.name).\(field)"] = value }
+            }
+        }
+        return parts.mapValues { value in
+            var text = ""
+            value.render(into: &text)
+            return String(Self.sha256Hex(text).prefix(16))
+        }
     }
 
     /// The exact text `configHash(forStage:)` hashes.
     func canonicalConfig(forStage stage: StageSpec) -> String {
-        let chains: [CanonicalJSON] = chains.sorted { $0.name < $1.name }.map { chain in
-            .object([
-                "name": .string(chain.name),
-                "chain_id": .integer(chain.chainID),
-                "explorer": .string(chain.explorer.rawValue),
-                "base_url": .string(chain.baseURL),
-                "api_key_env": chain.apiKeyEnv.map(CanonicalJSON.string) ?? .null,
-                "confirmations": .integer(chain.confirmations),
-                "tokens": .array(
-                    chain.tokens.sorted { $0.address < $1.address }.map { token in
-                        .object([
-                            "address": .string(token.address),
-                            "symbol": token.symbol.map(CanonicalJSON.string) ?? .null,
-                            "decimals": token.decimals.map(CanonicalJSON.integer) ?? .null,
-                        ])
-                    }),
-                "accounts": .array(chain.accounts.sorted().map(CanonicalJSON.string)),
-            ])
-        }
         let root = CanonicalJSON.object([
-            "format": .string("chainetl-stage-config/1"),
+            "format": .string(Self.configFormat),
             "kind": .string(stage.kind),
             "needs": .array(stage.needs.sorted().map(CanonicalJSON.string)),
             "with": CanonicalJSON(stage.parameters.value),
-            "chains": .array(chains),
+            "chains": .array(chains.sorted { $0.name < $1.name }.map(Self.canonical)),
         ])
         var text = ""
         root.render(into: &text)
         return text
+    }
+
+    /// Bumped whenever the rendering changes (2: base URLs and key variable names left out).
+    private static let configFormat = "chainetl-stage-config/2"
+
+    /// What of a chain a stage's output depends on: never where or how fast it is fetched from.
+    private static func canonical(_ chain: ChainSpec) -> CanonicalJSON {
+        .object([
+            "name": .string(chain.name),
+            "chain_id": .integer(chain.chainID),
+            "explorer": .string(chain.explorer.rawValue),
+            "confirmations": .integer(chain.confirmations),
+            "tokens": .array(
+                chain.tokens.sorted { $0.address < $1.address }.map { token in
+                    .object([
+                        "address": .string(token.address),
+                        "symbol": token.symbol.map(CanonicalJSON.string) ?? .null,
+                        "decimals": token.decimals.map(CanonicalJSON.integer) ?? .null,
+                    ])
+                }),
+            "accounts": .array(chain.accounts.sorted().map(CanonicalJSON.string)),
+        ])
+    }
+
+    private static func sha256Hex(_ text: String) -> String {
+        TransferIdentity.hex(SHA256.hash(data: Array(text.utf8)))
     }
 }
 

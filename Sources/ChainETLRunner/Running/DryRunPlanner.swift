@@ -49,7 +49,8 @@ struct DryRunPlanner {
         var decision = SkipDecision.decide(
             forced: force, selected: plan.selectionNamesStages,
             existing: UnitExecutor.existingManifest(at: location(id, day)),
-            configHash: StageConfigHash.of(plan.stages[id]!, spec: spec, pipeline: plan.pipeline), inputs: inputs,
+            configHash: StageConfigHash.of(plan.stages[id]!, spec: spec, pipeline: plan.pipeline),
+            configParts: StageConfigHash.parts(of: plan.stages[id]!, spec: spec, pipeline: plan.pipeline), inputs: inputs,
             isUpToDate: { _ in true })
         if !force && !plan.selectionNamesStages && !upstreamRunning.isEmpty {
             decision = SkipDecision(runs: true, reason: "upstream will run: \(upstreamRunning.joined(separator: ", "))")

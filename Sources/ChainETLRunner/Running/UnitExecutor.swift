@@ -75,11 +75,12 @@ final class UnitExecutor: @unchecked Sendable {
                 })
             context = made
             let configHash = StageConfigHash.of(stage, spec: spec, pipeline: plan.pipeline)
+            let configParts = StageConfigHash.parts(of: stage, spec: spec, pipeline: plan.pipeline)
             let inputHashes = inputs.mapValues(\.manifest.contentHash)
             let existing = Self.existingManifest(at: ownLocation)
             var decision = SkipDecision.decide(
                 forced: environment.options.force, selected: plan.selectionNamesStages,
-                existing: existing, configHash: configHash, inputs: inputHashes,
+                existing: existing, configHash: configHash, configParts: configParts, inputs: inputHashes,
                 isUpToDate: { try stage.isUpToDate(made, manifest: $0) })
             if !decision.runs,
                 RefetchMarks.forcesRerun(of: stage, partition: unit.partition, marked: environment.refetchPartitions)
@@ -104,7 +105,7 @@ final class UnitExecutor: @unchecked Sendable {
             snapshots.before(made)
             let outcome = try stage.run(made)
             let manifest = try made.output.commit(
-                configHash: configHash, inputs: inputHashes, counts: outcome.counts, details: outcome.details,
+                configHash: configHash, configParts: configParts, inputs: inputHashes, counts: outcome.counts, details: outcome.details,
                 startedAt: started)
             let diff = snapshots.after(
                 made,

@@ -8,7 +8,7 @@ struct PipelineConfigHashTests {
     /// A pipeline whose chain and stage sections can be varied one line at a time.
     private func pipeline(
         rate: String = "{ per_second: 3 }", baseURL: String = "https://api.etherscan.io/v2/api",
-        with: String = "{ rows: 5, label: x }", needs: String = "[b, c]", tokens: String = "[]"
+        keyEnv: String = "ETHERSCAN_API_KEY", with: String = "{ rows: 5, label: x }", needs: String = "[b, c]", tokens: String = "[]"
     ) throws -> PipelineSpec {
         try spec(
             """
@@ -18,7 +18,7 @@ struct PipelineConfigHashTests {
                 chain_id: 1
                 explorer: etherscan
                 base_url: \(baseURL)
-                api_key_env: ETHERSCAN_API_KEY
+                api_key_env: \(keyEnv)
                 rate_limit: \(rate)
                 confirmations: 12
                 tokens: \(tokens)
@@ -39,7 +39,7 @@ struct PipelineConfigHashTests {
         let stage = try #require(spec.stage(id: "a"))
         #expect(
             spec.canonicalConfig(forStage: stage)
-                == #"{"chains":[{"accounts":[],"api_key_env":"ETHERSCAN_API_KEY","base_url":"https://api.etherscan.io/v2/api","chain_id":1,"confirmations":12,"explorer":"etherscan","name":"ethereum","tokens":[]}],"format":"chainetl-stage-config/1","kind":"test/emit","needs":["b","c"],"with":{"label":"x","rows":"5"}}"#
+                == #"{"chains":[{"accounts":[],"chain_id":1,"confirmations":12,"explorer":"etherscan","name":"ethereum","tokens":[]}],"format":"chainetl-stage-config/2","kind":"test/emit","needs":["b","c"],"with":{"label":"x","rows":"5"}}"#
         )
         let value = try hash(spec)
         #expect(value.count == 64)
@@ -48,9 +48,12 @@ struct PipelineConfigHashTests {
         #expect(spec.configHash(forStage: "missing") == nil)
     }
 
-    @Test func ignoresRateLimitsLayoutKeyOrderAndNeedsOrder() throws {
+    @Test func ignoresWhereAndHowFastToFetchLayoutKeyOrderAndNeedsOrder() throws {
         let base = try hash(pipeline())
         #expect(try hash(pipeline(rate: "{ per_second: 0.5, per_day: 1000 }")) == base)
+        // The demo's simulator listens on a new port each time: that must not rerun any stage.
+        #expect(try hash(pipeline(baseURL: "http://127.0.0.1:41234/v2/api")) == base)
+        #expect(try hash(pipeline(keyEnv: "OTHER_KEY")) == base)
         #expect(try hash(pipeline(with: "\n      label: x\n      rows: 5")) == base)
         #expect(try hash(pipeline(with: "{ label: \"x\", rows: \"5\" }")) == base)
         #expect(try hash(pipeline(needs: "[c, b]")) == base)
@@ -62,12 +65,28 @@ struct PipelineConfigHashTests {
             try pipeline(with: "{ rows: 6, label: x }"),
             try pipeline(with: "{ rows: 5 }"),
             try pipeline(needs: "[b]"),
-            try pipeline(baseURL: "http://127.0.0.1:8545/api"),
             try pipeline(tokens: "[{ address: \"0xdAC17F958D2ee523a2206206994597C13D831ec7\" }]"),
         ]
         let hashes = try variants.map(hash)
         #expect(hashes.allSatisfy { $0 != base })
         #expect(Set(hashes).count == hashes.count)
+    }
+
+    @Test func partsNameWhatChanged() throws {
+        func changed(_ variant: PipelineSpec) throws -> [String] {
+            let base = try pipeline()
+            let before = base.configParts(forStage: try #require(base.stage(id: "a")))
+            let after = variant.configParts(forStage: try #require(variant.stage(id: "a")))
+            return Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }.sorted()
+        }
+        #expect(try changed(pipeline()) == [])
+        #expect(try changed(pipeline(baseURL: "http://127.0.0.1:1/api", keyEnv: "K")) == [])
+        #expect(try changed(pipeline(with: "{ rows: 6, label: x }")) == ["with.rows"])
+        #expect(try changed(pipeline(with: "{ rows: 5 }")) == ["with.label"])
+        #expect(try changed(pipeline(needs: "[b]")) == ["needs"])
+        #expect(
+            try changed(pipeline(tokens: "[{ address: \"0xdAC17F958D2ee523a2206206994597C13D831ec7\" }]"))
+                == ["chains.ethereum.tokens"])
     }
 
     @Test func tokenOrderDoesNotMatter() throws {

@@ -120,7 +120,7 @@ struct RunnerIntegrationTests {
         try fixture.write(Self.chain.replacingOccurrences(of: "rows: 50", with: "rows: 20"))
         let (result, _, _) = try fixture.run()
         let reasons = Dictionary(uniqueKeysWithValues: (result.report?.units ?? []).map { ($0.stage, $0.reason) })
-        #expect(reasons == ["emit": "config changed", "copy": "inputs changed: emit", "copy2": "inputs changed: copy"])
+        #expect(reasons == ["emit": "config changed: with.rows", "copy": "inputs changed: emit", "copy2": "inputs changed: copy"])
         #expect(try fixture.lineCount("copy2") == 20)
     }
 
@@ -226,7 +226,7 @@ struct RunnerIntegrationTests {
         try fixture.write(Self.chain.replacingOccurrences(of: "rows: 50", with: "rows: 49"))
         let after = try fixture.run(dryRun: true, databaseURL: unreachable)
         #expect(after.stdout[0].hasPrefix("run  2026-11-20 emit"))
-        #expect(after.stdout[0].hasSuffix("config changed"))
+        #expect(after.stdout[0].hasSuffix("config changed: with.rows"))
         try fixture.write(Self.chain)
         let unchanged = try fixture.run(dryRun: true, databaseURL: unreachable)
         #expect(unchanged.stdout.allSatisfy { $0.hasPrefix("skip") })

@@ -67,7 +67,7 @@ struct SQLStageIntegrationTests {
             .write(to: file, atomically: true, encoding: .utf8)
         let edited = try fixture.run()
         #expect(edited.result.status("daily") == .succeeded)
-        #expect(edited.result.report?.units.first?.reason == "config changed")
+        #expect(edited.result.report?.units.first?.reason == "config changed: input.sql.text")
         #expect(edited.result.report?.units.first?.counts?.rowsOut == 1)
     }
 

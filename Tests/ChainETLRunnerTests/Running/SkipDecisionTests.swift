@@ -39,6 +39,16 @@ struct SkipDecisionTests {
         #expect(decide(existing: .success(manifest), configHash: "config-2").reason == "config changed")
     }
 
+    @Test func namesTheConfigKeysThatChanged() {
+        let before = ["uses": "u", "with.rows": "1", "with.label": "x", "chains.eth.tokens": "t"]
+        let now = ["uses": "u", "with.rows": "2", "chains.eth.tokens": "t2"]
+        #expect(
+            SkipDecision.configChangedReason(before: before, now: now)
+                == "config changed: chains.eth.tokens, with.label, with.rows")
+        // A manifest written before the parts were kept cannot say which keys changed.
+        #expect(SkipDecision.configChangedReason(before: nil, now: now) == "config changed")
+    }
+
     @Test func namesTheInputsThatChanged() {
         let decision = decide(existing: .success(manifest), inputs: ["emit": "hash-2", "extra": "x"])
         #expect(decision == SkipDecision(runs: true, reason: "inputs changed: emit, extra"))
