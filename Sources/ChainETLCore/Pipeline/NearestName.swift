@@ -1,10 +1,10 @@
 /// Finds the known name closest to a misspelled one, for "did you mean …?" hints.
-enum NearestName {
+public enum NearestName {
     /// The candidate with the smallest edit distance to `name`, if it is close enough to be a plausible typo.
     ///
     /// "Close enough" is at most a third of the longer name's length (at least 2 edits), compared
     /// case-insensitively, so `chainid` finds `chain_id` but `foo` does not find `confirmations`.
-    static func nearest(to name: String, in candidates: some Sequence<String>) -> String? {
+    public static func nearest(to name: String, in candidates: some Sequence<String>) -> String? {
         let lowered = Array(name.lowercased().unicodeScalars)
         var best: (name: String, distance: Int)?
         for candidate in candidates {
@@ -18,7 +18,7 @@ enum NearestName {
     }
 
     /// A hint naming the nearest candidate, or listing them all when none is close.
-    static func hint(for name: String, in candidates: [String], noun: String) -> String {
+    public static func hint(for name: String, in candidates: [String], noun: String) -> String {
         if let nearest = nearest(to: name, in: candidates) { return "did you mean '\(nearest)'?" }
         if candidates.isEmpty { return "no \(noun)s are declared" }
         return "known \(noun)s: " + candidates.joined(separator: ", ")

@@ -69,7 +69,9 @@ struct StatusReportTests {
         #expect(report.chains.first { $0.chainID == 25 }?.lagSeconds == 30.0)
         #expect(report.lagViolations == ["ethereum (1): lag 172800 s exceeds 3600 s"])
         #expect(report.exitCode == 4)
-        #expect(report.text.contains("LAG EXCEEDED: ethereum (1)"))
+        // The violations go to stderr (StatusCommand); stdout only says where to look.
+        #expect(!report.text.contains("LAG EXCEEDED"))
+        #expect(report.text.contains("exit 4: lag above --fail-if-lag 3600 (see stderr)"))
 
         let relaxed = try collect(database, scope: .pipeline(spec), heads: heads, threshold: 3 * 86_400)
         #expect(relaxed.exitCode == 0 && relaxed.lagViolations.isEmpty)
@@ -156,6 +158,14 @@ struct StatusReportTests {
         #expect(fixed.pipelines.first?.done.count == 2)
         #expect(fixed.pipelines.first?.failed.isEmpty == true)
         #expect(fixed.pipelines.first?.stages.sorted() == ["aggregate", "extract-cro", "extract-eth"])
+
+        // A misspelled name is a usage error with a suggestion, not "0 done, N missing".
+        #expect {
+            try collect(database, scope: .named("nigthly"), heads: nil)
+        } throws: { error in
+            guard case .usage(let message) = error as? OperationsError else { return false }
+            return message.contains("no pipeline named 'nigthly'") && message.contains("did you mean 'nightly'?")
+        }
     }
 
     @Test("quota used today and remaining, by key fingerprint, never the key")

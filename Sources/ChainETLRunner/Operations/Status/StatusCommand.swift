@@ -61,11 +61,13 @@ public struct StatusCommand {
         do {
             let report = try StatusReport.collect(
                 request, connection: connection, heads: heads, environment: environment, logger: logger)
-            // In text mode the violations are already the report's last lines; with --json they
-            // also go to stderr so a monitor's log shows why it failed.
+            // The violations go to stderr in both modes, so a monitor's log shows why it failed.
             return Outcome(
-                output: json ? try report.jsonText() : report.text, errors: json ? report.lagViolations : [],
-                exitCode: report.exitCode)
+                output: json ? try report.jsonText() : report.text,
+                errors: report.lagViolations.map { "LAG EXCEEDED: \($0)" }, exitCode: report.exitCode)
+        } catch let error as OperationsError {
+            if case .usage = error { return Outcome(output: "", errors: ["\(error)"], exitCode: 2) }
+            return Outcome(output: "", errors: ["\(error)"], exitCode: 1)
         } catch {
             return Outcome(output: "", errors: ["\(error)"], exitCode: 1)
         }

@@ -42,6 +42,14 @@ extension StatusReport {
             spec = nil
             pipelineNames = try ledger.pipelineNames()
         case .named(let name):
+            // A misspelled name would otherwise report every partition "missing" and exit 0.
+            let known = try ledger.pipelineNames()
+            guard known.contains(name) else {
+                throw OperationsError.usage(
+                    "no pipeline named '\(name)' has runs in this database; "
+                        + NearestName.hint(for: name, in: known, noun: "pipeline")
+                        + " (or give the pipeline file, e.g. `chainetl status pipelines/\(name).yaml`)")
+            }
             spec = nil
             pipelineNames = [name]
         case .pipeline(let pipeline):
@@ -112,7 +120,8 @@ extension StatusReport {
             }
             if let head = status.head, let loadedTime = status.lastLoadedTime, let loadedBlock = status.lastLoadedBlock
             {
-                status.lagSeconds = max(0, head.time.timeIntervalSince(loadedTime))
+                // Whole seconds: a monitor reads `lag_seconds`, and sub-second digits only add noise.
+                status.lagSeconds = max(0, head.time.timeIntervalSince(loadedTime)).rounded()
                 status.lagBlocks = max(0, head.block - loadedBlock)
             }
             let stages = spec.flatMap { stageIDs(of: $0, concerning: chain.name) }
