@@ -6,9 +6,10 @@ SWIFT ?= swift
 WORKDIR ?= $(CURDIR)/work
 CONFIG ?= debug
 BIN := $(CURDIR)/.build/$(CONFIG)/chainetl
+PREFIX ?= /usr/local
 APT_PACKAGES := libpq-dev zlib1g-dev libcurl4-openssl-dev postgresql postgresql-contrib python3
 
-.PHONY: help setup build release test demo bench db-start db-stop lint format crash-test clean report-check
+.PHONY: help setup build release install migrations test demo bench db-start db-stop lint format crash-test clean report-check
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -28,6 +29,14 @@ build: setup ## Build the debug binaries
 
 release: setup ## Build optimized binaries (used by demo and bench)
 	$(SWIFT) build -c release
+
+install: setup ## Install the chainetl binary into $(PREFIX)/bin (migrations are built in; PREFIX=/usr/local)
+	$(SWIFT) build -c release --product chainetl
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 .build/release/chainetl $(DESTDIR)$(PREFIX)/bin/chainetl
+
+migrations: ## Regenerate the migrations built into the binary from schemas/ (after adding one)
+	.ci/embed-migrations
 
 test: setup ## Run the whole suite against a throwaway PostgreSQL cluster
 	$(SWIFT) build --build-tests

@@ -1,7 +1,9 @@
 import Foundation
 import Logging
 
-/// Applies `NNNN_name.sql` files from one directory in version order, one transaction each.
+/// Applies `NNNN_name.sql` migrations in version order, one transaction each: files from one
+/// directory, or a list built into the binary (`chainetl` embeds `schemas/`, so an installed binary
+/// migrates from any directory).
 ///
 /// Applied migrations are recorded in `schema_migrations` with the SHA-256 of their text
 /// (computed by Postgres, so this module needs no crypto dependency). An applied migration whose
@@ -16,17 +18,49 @@ public struct Migrator: Sendable {
         public let name: String
         /// The file's SQL text.
         public let sql: String
+
+        public init(version: Int, name: String, sql: String) {
+            self.version = version
+            self.name = name
+            self.sql = sql
+        }
     }
 
-    /// The directory holding the migration files (e.g. `schemas/`).
-    public let directory: URL
+    /// Where the migrations come from.
+    public enum Source: Sendable, Equatable {
+        /// `NNNN_name.sql` files in a directory (e.g. `schemas/`).
+        case directory(URL)
+        /// Migrations built into the binary; `origin` names them in messages.
+        case embedded([Migration], origin: String)
+    }
+
+    public let source: Source
 
     public init(directory: URL) {
-        self.directory = directory
+        self.source = .directory(directory)
     }
 
-    /// The migration files in version order; other files in the directory are ignored.
+    public init(source: Source) {
+        self.source = source
+    }
+
+    /// The directory's path, or the embedded set's origin, for messages.
+    public var origin: String {
+        switch source {
+        case .directory(let directory): return directory.path
+        case .embedded(_, let origin): return origin
+        }
+    }
+
+    /// The migrations in version order; other files in a directory are ignored.
     public func migrations() throws -> [Migration] {
+        switch source {
+        case .directory(let directory): return try Self.sorted(try Self.read(directory))
+        case .embedded(let migrations, _): return try Self.sorted(migrations)
+        }
+    }
+
+    private static func read(_ directory: URL) throws -> [Migration] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
@@ -46,6 +80,11 @@ public struct Migrator: Sendable {
             }
             migrations.append(Migration(version: version, name: name, sql: sql))
         }
+        return migrations
+    }
+
+    private static func sorted(_ unsorted: [Migration]) throws -> [Migration] {
+        var migrations = unsorted
         migrations.sort { ($0.version, $0.name) < ($1.version, $1.name) }
         for (index, migration) in migrations.enumerated().dropFirst()
         where migrations[index - 1].version == migration.version {
@@ -165,7 +204,7 @@ public struct Migrator: Sendable {
         let localByVersion = Dictionary(uniqueKeysWithValues: local.map { ($0.version, $0) })
         for (version, record) in applied.sorted(by: { $0.key < $1.key }) {
             guard let file = localByVersion[version] else {
-                throw PostgresError.migrationMissing(name: record.name, directory: directory.path)
+                throw PostgresError.migrationMissing(name: record.name, directory: origin)
             }
             let current = checksums[version] ?? ""
             if current != record.checksum {

@@ -8,8 +8,6 @@ public enum RunnerError: Error, CustomStringConvertible {
     case usage(String)
     /// The partition is today or later and `--allow-open` was not given.
     case openPartition(PartitionDay, today: PartitionDay)
-    /// No `schemas/` folder was found for the migrations.
-    case schemasNotFound(searchedFrom: String)
     /// PostgreSQL could not be reached or set up.
     case database(action: String, underlying: any Error)
     /// The run report could not be written.
@@ -24,9 +22,6 @@ public enum RunnerError: Error, CustomStringConvertible {
         case .openPartition(let day, let today):
             return
                 "partition \(day) is not closed yet (today is \(today) UTC); pass --allow-open to process an open day"
-        case .schemasNotFound(let start):
-            return "no schemas/ folder found in \(start) or any folder above it; "
-                + "set CHAINETL_SCHEMAS to the folder holding NNNN_name.sql migrations"
         case .database(let action, let underlying):
             // PostgresError already says where it connected and what to check.
             return "cannot \(action): \(underlying)"
@@ -38,7 +33,7 @@ public enum RunnerError: Error, CustomStringConvertible {
     /// The exit code this error maps to (SPEC §2): 2 for usage and config, 1 otherwise.
     public var exitCode: Int32 {
         switch self {
-        case .invalidPipeline, .usage, .openPartition, .schemasNotFound: return 2
+        case .invalidPipeline, .usage, .openPartition: return 2
         case .database, .reportNotWritten: return 1
         }
     }

@@ -6,12 +6,12 @@ extension ChainETL {
     /// `chainetl migrate`: applies pending `schemas/NNNN_name.sql` migrations.
     struct Migrate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Apply pending database migrations (schemas/NNNN_name.sql), one transaction each.")
+            abstract: "Apply pending database migrations (built in from schemas/), one transaction each.")
 
         @Option(help: "PostgreSQL URL (default: DATABASE_URL, then libpq's PG* variables).")
         var databaseURL: String?
 
-        @Option(help: "The migrations folder (default: CHAINETL_SCHEMAS, or schemas/ here or above).")
+        @Option(help: "A folder of NNNN_name.sql migrations (default: CHAINETL_SCHEMAS, else those built in).")
         var schemas: String?
 
         @OptionGroup var logging: LoggingOptions
@@ -21,9 +21,7 @@ extension ChainETL {
             let migration = DatabaseMigration(
                 databaseURL: databaseURL, schemas: schemas.map { URL(fileURLWithPath: $0, isDirectory: true) },
                 logger: logger, console: console)
-            let code = migration.run(
-                environment: ProcessInfo.processInfo.environment,
-                currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true))
+            let code = migration.run(environment: ProcessInfo.processInfo.environment)
             if code != 0 { throw ExitCode(code) }
         }
     }

@@ -16,11 +16,11 @@ public struct DatabaseMigration {
         self.console = console
     }
 
-    /// Returns the exit code: 0 applied or nothing to do, 1 database failure, 2 no schemas folder.
-    public func run(environment: [String: String], currentDirectory: URL) -> Int32 {
-        let directory: URL
+    /// Returns the exit code: 0 applied or nothing to do, 1 database failure, 2 a named folder is missing.
+    public func run(environment: [String: String]) -> Int32 {
+        let migrator: Migrator
         do {
-            directory = try schemas ?? SchemaDirectory.locate(from: currentDirectory, environment: environment)
+            migrator = try MigrationSource.migrator(folder: schemas, environment: environment)
         } catch let error as RunnerError {
             console.error(error.description)
             return error.exitCode
@@ -32,15 +32,15 @@ public struct DatabaseMigration {
             let connection = try PostgresConnection.connect(
                 url: databaseURL, applicationName: "chainetl migrate", logger: logger)
             defer { connection.close() }
-            let applied = try Migrator(directory: directory).migrate(connection)
+            let applied = try migrator.migrate(connection)
             let summary =
                 applied.isEmpty
-                ? "migrate: schema is up to date (\(directory.path))"
+                ? "migrate: schema is up to date (\(migrator.origin))"
                 : "migrate: applied \(applied.count) migration(s): \(applied.joined(separator: ", "))"
             console.closing(summary: summary, failures: [], resume: nil, runID: "migrate", status: .succeeded)
             return 0
         } catch {
-            let message = RunnerError.database(action: "apply the migrations in \(directory.path)", underlying: error)
+            let message = RunnerError.database(action: "apply \(migrator.origin)", underlying: error)
             console.closing(
                 summary: "migrate: failed", failures: [message.description], resume: nil, runID: "migrate",
                 status: .failed)

@@ -70,7 +70,7 @@ public final class PipelineRunner {
         let ledger: RunLedger
         var refetchMarks: [PartitionDay: [Int]] = [:]
         do {
-            let schemas = try SchemaDirectory.locate(from: request.pipelineFile, environment: environment)
+            let migrator = try MigrationSource.migrator(environment: environment)
             let connection: PostgresConnection
             do {
                 connection = try PostgresConnection.connect(
@@ -79,13 +79,13 @@ public final class PipelineRunner {
                 throw RunnerError.database(action: "connect to PostgreSQL", underlying: error)
             }
             do {
-                let applied = try Migrator(directory: schemas).migrate(connection)
+                let applied = try migrator.migrate(connection)
                 if !applied.isEmpty {
                     logger.info("migrations applied", metadata: ["migrations": "\(applied.joined(separator: ","))"])
                 }
             } catch {
                 connection.close()
-                throw RunnerError.database(action: "apply the migrations in \(schemas.path)", underlying: error)
+                throw RunnerError.database(action: "apply \(migrator.origin)", underlying: error)
             }
             do {
                 if servesEarlierMarks {

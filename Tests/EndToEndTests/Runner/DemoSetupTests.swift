@@ -61,3 +61,20 @@ struct VersionFlagTests {
         #expect(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
     }
 }
+
+@Suite("chainetl outside the repository")
+struct OutsideRepositoryTests {
+    @Test("migrate works from any directory with the migrations built into the binary")
+    func migrateFromAnywhere() throws {
+        let databaseURL = try #require(ProcessInfo.processInfo.environment["DATABASE_URL"])
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "chainetl-elsewhere-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: elsewhere) }
+        let output = try ChainETLProcess.run(
+            ["migrate", "--database-url", databaseURL], environment: ["CHAINETL_SCHEMAS": ""], directory: elsewhere)
+        #expect(output.exitCode == 0, "\(output.stderr)")
+        #expect(output.stderr.contains("migrations built into chainetl") || output.stderr.contains("applied"))
+        #expect(!output.stderr.contains("no schemas/ folder"))
+    }
+}

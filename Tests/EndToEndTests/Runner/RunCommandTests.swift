@@ -245,8 +245,8 @@ struct RunCommandTests {
         #expect(!FileManager.default.fileExists(atPath: pipeline.workdir.appendingPathComponent("runs").path))
     }
 
-    @Test func theShippedTestPipelineFindsItsSchemasByItself() throws {
-        // No CHAINETL_SCHEMAS: the runner finds schemas/ above pipelines/tests/.
+    @Test func theShippedTestPipelineMigratesWithTheBuiltInMigrations() throws {
+        // No CHAINETL_SCHEMAS: the runner applies the migrations built into the binary.
         let workdir = FileManager.default.temporaryDirectory.appendingPathComponent(
             "chainetl-e2e-shipped-\(UInt32.random(in: 0...UInt32.max))")
         defer { try? FileManager.default.removeItem(at: workdir) }
