@@ -59,6 +59,9 @@ struct RunReportHTMLTests {
         #expect(count("<td class=\"bad\" title=\"not balanced\">✗</td>", in: html) == 2)
         #expect(count("<td class=\"ok\" title=\"balanced\">✓</td>", in: html) == 5)
         #expect(html.contains("<td class=\"number\">5,200</td>"))
+        // A load's duplicates are rows already in the database, and say so; other stages' do not.
+        #expect(count("already loaded</td>", in: html) == 1)
+        #expect(html.contains("<tr class=\"total\"><td>load</td>"))
         #expect(count("<tr class=\"event\">", in: html) == 3)
         #expect(html.contains("<strong>http.retry</strong> × 1"))
         #expect(html.contains("<strong>rate.throttled</strong> × 1"))

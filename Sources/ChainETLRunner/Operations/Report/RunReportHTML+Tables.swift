@@ -20,19 +20,23 @@ extension RunReportHTML {
             let total = units.compactMap(\.rows).reduce(RunReportDocument.RowAccounting(rowsIn: 0, rowsOut: 0), +)
             let partitionText = units.count == 1 ? units[0].partition.description : "\(units.count) partitions"
             let statusText = units.count == 1 ? units[0].status : statusSummary(units)
+            let loads = units.allSatisfy { isLoad($0.kind) }
             html += accountingRow(
-                stage: stage, partition: partitionText, status: statusText, rows: total, isTotal: true)
+                stage: stage, partition: partitionText, status: statusText, rows: total, isTotal: true,
+                duplicatesAreLoaded: loads)
             if units.count > 1 {
                 for unit in units {
                     guard let rows = unit.rows else { continue }
                     html += accountingRow(
                         stage: "", partition: unit.partition.description, status: unit.status, rows: rows,
-                        isTotal: false)
+                        isTotal: false, duplicatesAreLoaded: loads)
                 }
             }
         }
         html += "</tbody>\n</table>\n"
-        html += "<p class=\"note\">Balanced means in = out + quarantined + duplicates + excluded.</p>\n"
+        html +=
+            "<p class=\"note\">Balanced means in = out + quarantined + duplicates + excluded. A load's "
+            + "duplicates are rows that were already in the database, shown as <em>already loaded</em>.</p>\n"
         return html + "</section>\n"
     }
 
@@ -63,11 +67,20 @@ extension RunReportHTML {
         return html + "</tbody>\n</table>\n</section>\n"
     }
 
+    /// Load stages count rows already in the database as their duplicates (`load`, `load/…`).
+    static func isLoad(_ kind: String) -> Bool { kind == "load" || kind.hasPrefix("load/") }
+
     private static func accountingRow(
-        stage: String, partition: String, status: String, rows: RunReportDocument.RowAccounting, isTotal: Bool
+        stage: String, partition: String, status: String, rows: RunReportDocument.RowAccounting, isTotal: Bool,
+        duplicatesAreLoaded: Bool
     ) -> String {
-        let numbers = [rows.rowsIn, rows.rowsOut, rows.quarantined, rows.duplicates, rows.excluded]
-            .map { "<td class=\"number\">\(HTMLText.grouped($0))</td>" }.joined()
+        let cells = [rows.rowsIn, rows.rowsOut, rows.quarantined].map { "<td class=\"number\">\(HTMLText.grouped($0))</td>" }
+        let duplicates =
+            duplicatesAreLoaded
+            ? "<td class=\"number\" title=\"rows already in the database\">\(HTMLText.grouped(rows.duplicates)) "
+                + "already loaded</td>"
+            : "<td class=\"number\">\(HTMLText.grouped(rows.duplicates))</td>"
+        let numbers = cells.joined() + duplicates + "<td class=\"number\">\(HTMLText.grouped(rows.excluded))</td>"
         let balance =
             rows.balances
             ? "<td class=\"ok\" title=\"balanced\">✓</td>" : "<td class=\"bad\" title=\"not balanced\">✗</td>"
