@@ -7,7 +7,7 @@ WORKDIR ?= $(CURDIR)/work
 CONFIG ?= debug
 BIN := $(CURDIR)/.build/$(CONFIG)/chainetl
 PREFIX ?= /usr/local
-APT_PACKAGES := libpq-dev zlib1g-dev libcurl4-openssl-dev postgresql postgresql-contrib python3
+APT_PACKAGES := libpq-dev zlib1g-dev libcurl4-openssl-dev postgresql postgresql-contrib python3 tmux
 
 .PHONY: help setup build release install migrations test demo bench db-start db-stop lint format crash-test clean report-check
 

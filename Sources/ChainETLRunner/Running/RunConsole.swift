@@ -51,7 +51,7 @@ public final class RunConsole: Sendable {
 
     /// The closing lines: each failure (the last one with the resume command), then the summary.
     public func closing(summary: String, failures: [String], resume: String?, runID: String, status: RunStatus) {
-        output.setProgress("")
+        output.clearProgress()
         for (index, failure) in failures.enumerated() {
             let isLast = index == failures.count - 1
             switch format {

@@ -16,7 +16,17 @@ public struct TestSleepStage: Stage {
 
     public func run(_ context: StageContext) throws -> StageOutcome {
         context.logger.debug("stage sleeping", metadata: ["sleep.ms": "\(configuration.milliseconds)"])
-        Thread.sleep(forTimeInterval: Double(configuration.milliseconds) / 1000)
+        // In ticks, reporting progress, so terminal tests see a live progress area.
+        let tick = 50
+        context.progress.expect(total: configuration.milliseconds, unit: "ms")
+        var slept = 0
+        while slept < configuration.milliseconds {
+            let step = min(tick, configuration.milliseconds - slept)
+            Thread.sleep(forTimeInterval: Double(step) / 1000)
+            slept += step
+            context.progress.advance(by: step)
+            context.progress.flush()
+        }
         return StageOutcome(counts: RowCounts(), details: ["slept.ms": "\(configuration.milliseconds)"])
     }
 }
