@@ -65,7 +65,7 @@ public struct NormalizeStage: Stage {
                     switch result.outcome {
                     case .record: try output.append(records)
                     case .quarantined: try quarantineFile.append(quarantine)
-                    case .excluded: break
+                    case .excluded, .duplicate: break
                     }
                     pending += 1
                     if pending == 8_192 {
