@@ -13,13 +13,15 @@ import ChainETLCore
 ///     allow_shrink: false           # true lets a reload remove any share (as --force does)
 /// ```
 struct AddressBookConfiguration: Sendable {
-    static let schema = StageParameterSchema(parameters: [
-        StageParameter(
-            name: "file", type: .string, required: true,
-            description: "the address book (CSV or YAML), relative to the pipeline file's folder"),
-        StageParameter(name: "format", type: .string, description: "csv, yaml or auto (from the extension; default)"),
-        QuarantineThreshold.parameter,
-    ] + ShrinkGuard.parameters)
+    static let schema = StageParameterSchema(
+        parameters: [
+            StageParameter(
+                name: "file", type: .string, required: true,
+                description: "the address book (CSV or YAML), relative to the pipeline file's folder"),
+            StageParameter(
+                name: "format", type: .string, description: "csv, yaml or auto (from the extension; default)"),
+            QuarantineThreshold.parameter,
+        ] + ShrinkGuard.parameters)
 
     var file: StageFilePath
     var format: AddressBookFile.Format

@@ -31,7 +31,9 @@ public struct AddressBookStage: Stage {
             pipeline: context.pipeline.name, stageID: context.spec.id, source: configuration.file.written)
         let configHash = StageConfigHash.of(self, spec: context.spec, pipeline: context.pipeline)
         let rowsIn = book.entities.count + book.addresses.count + book.rejections.count
-        guard rowsIn > 0 else { throw FileSourceError.emptyFile(stage: context.spec.id, path: configuration.file.written) }
+        guard rowsIn > 0 else {
+            throw FileSourceError.emptyFile(stage: context.spec.id, path: configuration.file.written)
+        }
         let counts = try loader.load(
             book, partition: context.partition, manifestHash: configHash, connection: try context.database,
             reject: { try quarantine.add($0) },

@@ -111,7 +111,8 @@ struct ExecutionRowParser {
         let scanner = JSONScanner(bytes: line)
         guard let root = try? scanner.root(), root.kind == .object,
             let rowSlice = try? scanner.member("row", of: root), rowSlice.kind == .object,
-            let path = mapping.paths[.executedAt], let slice = (try? path.resolve(in: scanner, object: rowSlice)) ?? nil,
+            let path = mapping.paths[.executedAt],
+            let slice = (try? path.resolve(in: scanner, object: rowSlice)) ?? nil,
             case .success(let time) = EventTimestamp.parse(slice, in: scanner)
         else { return nil }
         return time.day

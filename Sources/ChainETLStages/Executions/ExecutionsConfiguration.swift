@@ -28,16 +28,17 @@ import ChainETLCore
 struct ExecutionsConfiguration: Sendable {
     static let defaultVolumeStatuses: Set<String> = ["filled", "partial"]
 
-    static let schema = StageParameterSchema(parameters: [
-        StageParameter(
-            name: "mapping", type: .mapping, required: true,
-            description: "executions column to field path (execution_id, venue, account, executed_at, status, "
-                + "filled_size, fill_price; optional is_test, symbol, side)"),
-        StageParameter(
-            name: "statuses", type: .stringList,
-            description: "load only these statuses (default: all; filled and partial need size and price)"),
-        QuarantineThreshold.parameter,
-    ] + ShrinkGuard.parameters)
+    static let schema = StageParameterSchema(
+        parameters: [
+            StageParameter(
+                name: "mapping", type: .mapping, required: true,
+                description: "executions column to field path (execution_id, venue, account, executed_at, status, "
+                    + "filled_size, fill_price; optional is_test, symbol, side)"),
+            StageParameter(
+                name: "statuses", type: .stringList,
+                description: "load only these statuses (default: all; filled and partial need size and price)"),
+            QuarantineThreshold.parameter,
+        ] + ShrinkGuard.parameters)
 
     var mapping: ExecutionMapping
     var keepStatuses: Set<String>?

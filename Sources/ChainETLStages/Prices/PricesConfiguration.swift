@@ -18,15 +18,17 @@ import ChainETLCore
 /// Prices are exact decimals (quote them in YAML so they stay text). A daily price from the file
 /// wins over a fixed one; a token with neither stays unpriced (`…_usd` null, never 0).
 struct PricesConfiguration: Sendable {
-    static let schema = StageParameterSchema(parameters: [
-        StageParameter(
-            name: "file", type: .string,
-            description: "daily prices CSV (chain_id,token_address,day,usd), relative to the pipeline file's folder"),
-        StageParameter(
-            name: "fixed", type: .mapping,
-            description: "token address (optionally chain:address) to a fixed USD price, for stablecoins"),
-        QuarantineThreshold.parameter,
-    ] + ShrinkGuard.parameters)
+    static let schema = StageParameterSchema(
+        parameters: [
+            StageParameter(
+                name: "file", type: .string,
+                description: "daily prices CSV (chain_id,token_address,day,usd), relative to the pipeline file's folder"
+            ),
+            StageParameter(
+                name: "fixed", type: .mapping,
+                description: "token address (optionally chain:address) to a fixed USD price, for stablecoins"),
+            QuarantineThreshold.parameter,
+        ] + ShrinkGuard.parameters)
 
     var file: StageFilePath?
     var fileDigest: String?

@@ -38,7 +38,9 @@ public struct PricesStage: Stage {
             guard let file = configuration.file else { return }
             fileCounts = try PriceFile(path: file.resolved, displayPath: file.written)
                 .prices(on: context.partition, emit: emit, reject: { try quarantine.add($0) })
-            guard fileCounts.rowsIn > 0 else { throw FileSourceError.emptyFile(stage: context.spec.id, path: file.written) }
+            guard fileCounts.rowsIn > 0 else {
+                throw FileSourceError.emptyFile(stage: context.spec.id, path: file.written)
+            }
         } check: { counts in
             guard let file = configuration.file else { return }
             try quarantine.enforce(

@@ -44,7 +44,8 @@ struct ShrinkGuard: Sendable, Equatable {
 
     /// Throws `FileSourceError.shrinkRefused` when removing `removed` of `previous` rows (`what`,
     /// e.g. "executions rows") is more than allowed and neither `--force` nor `allow_shrink` is set.
-    func check(previous: Int, removed: Int, what: String, source: String, context: StageContext) throws(FileSourceError) {
+    func check(previous: Int, removed: Int, what: String, source: String, context: StageContext) throws(FileSourceError)
+    {
         guard previous > 0, Double(removed) > maximumFraction * Double(previous), !allowShrink,
             !context.options.force
         else { return }
