@@ -98,7 +98,9 @@ final class ReversingRowSpill {
             guard length >= 0, rowStart >= 0 else { throw corrupt(at: end) }
             try load(rowStart, end)
             let bytes = Array(buffer[(rowStart - bufferStart)..<(rowStart - bufferStart + length)])
-            let row = ExplorerRow(bytes: bytes, blockNumber: blockNumber, logIndex: logIndex < 0 ? nil : logIndex)
+            let row = ExplorerRow(
+                bytes: bytes, blockNumber: blockNumber, logIndex: logIndex < 0 ? nil : logIndex,
+                hasReadableBlockNumber: blockNumber >= 0)
             try body(Record(row: row, page: page, fetchedAtUnixSeconds: fetchedAt))
             end = rowStart
         }

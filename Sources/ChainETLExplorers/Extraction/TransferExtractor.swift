@@ -145,7 +145,8 @@ public final class TransferExtractor {
                     continue
                 }
                 unsplittable.succeeded()
-                let outcome = walker.pageArrived(blockNumbers: rows.map(\.blockNumber))
+                let outcome = walker.pageArrived(
+                    blockNumbers: ExplorerRow.windowBlocks(of: rows, fromBlock: window.fromBlock))
                 if let cap = outcome.detectedCap {
                     onEvent(
                         ExplorerEvent(

@@ -175,20 +175,17 @@ public enum ExplorerResponseParser {
         var logIndex: Int?
         try scanner.forEachMember(of: element) { key, value in
             if scanner.equals(key, "blockNumber") || scanner.equals(key, "block_number") {
-                blockNumber = ExplorerNumberText.integer(value, in: scanner)
-                if blockNumber == nil {
-                    throw ExplorerError.unexpectedRows("result row \(index) has an unreadable block number", request: request)
-                }
+                blockNumber = ExplorerNumberText.integer(value, in: scanner).flatMap { $0 >= 0 ? $0 : nil }
             } else if scanner.equals(key, "logIndex") || scanner.equals(key, "log_index") {
                 logIndex = ExplorerNumberText.integer(value, in: scanner)
             }
             return true
         }
-        guard let blockNumber else {
-            throw ExplorerError.unexpectedRows("result row \(index) has no blockNumber", request: request)
-        }
         let bytes = [UInt8](UnsafeRawBufferPointer(rebasing: scanner.bytes[element.range]))
-        return ExplorerRow(bytes: singleLine(bytes), blockNumber: blockNumber, logIndex: logIndex)
+        // A row without a readable block number is kept (normalize quarantines it), never fatal.
+        return ExplorerRow(
+            bytes: singleLine(bytes), blockNumber: blockNumber ?? -1, logIndex: logIndex,
+            hasReadableBlockNumber: blockNumber != nil)
     }
 
     /// The row unchanged, unless it spans lines (a pretty-printed body): then the whitespace

@@ -73,6 +73,12 @@ public struct KeysetWalker: Sendable {
         var first: Int?
         var end = 0
         for (position, item) in items.enumerated() {
+            guard item.hasReadableBlockNumber else {
+                // Kept out of the order and window checks; written with the kept items around it
+                // (normalize quarantines it).
+                if first != nil { end = position + 1 }
+                continue
+            }
             guard let logIndex = item.logIndex else {
                 return Outcome(
                     kept: 0..<0,

@@ -19,6 +19,8 @@ struct AddressBookLoader {
         var addressesRemoved = 0
         /// Address rows skipped because their entity is unknown.
         var unknownEntity = 0
+        /// Entity and address rows of this source before the load.
+        var previous = 0
     }
 
     let pipeline: String
@@ -26,14 +28,23 @@ struct AddressBookLoader {
     /// The `source` recorded on every row: the book's path as the pipeline names it.
     let source: String
 
-    /// Loads `book`; rows naming an unknown entity go to `reject` (and are counted).
+    /// Loads `book`; rows naming an unknown entity go to `reject` (and are counted). `check` sees
+    /// the counts before the transaction commits; when it throws, nothing changes.
     func load(
         _ book: AddressBookFile, partition: PartitionDay, manifestHash: String, connection: PostgresConnection,
-        reject: (FileRowRejection) throws -> Void
+        reject: (FileRowRejection) throws -> Void, check: (Counts) throws -> Void = { _ in }
     ) throws -> Counts {
         var counts = Counts()
         counts.entities = book.entities.count
         try connection.transaction {
+            counts.previous =
+                try connection.execute(
+                    SQLQuery(
+                        """
+                        SELECT (SELECT count(*) FROM entities WHERE source = $1)
+                             + (SELECT count(*) FROM entity_addresses WHERE source = $1)
+                        """, [source])
+                ).int(row: 0, column: 0) ?? 0
             let entities = book.entities
             counts.entitiesChanged =
                 try connection.execute(
@@ -115,6 +126,7 @@ struct AddressBookLoader {
                                 AND f.address = a.address AND f.role = a.role)
                         """, arrays)
                 ).affectedRows ?? 0
+            try check(counts)
             let changed =
                 counts.entitiesChanged + counts.entitiesRemoved + counts.addressesAdded + counts.addressesRemoved
             try LoadLedger.record(

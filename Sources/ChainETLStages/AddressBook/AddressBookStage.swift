@@ -5,6 +5,9 @@ import ChainETLCore
 ///
 /// Rows naming an unknown entity, and malformed rows, are counted, quarantined with `file:line`
 /// and skipped; the load goes on. The book's text joins the config hash, so editing it reloads.
+/// An empty book, a quarantined share above `quarantine_threshold`, or a reload removing more than
+/// `max_shrink` of the rows the book loaded before (without `--force` or `allow_shrink: true`)
+/// fails the stage and changes nothing.
 public struct AddressBookStage: Stage {
     public static let kind = "load/address-book"
     public static var parameters: StageParameterSchema { AddressBookConfiguration.schema }
@@ -27,9 +30,20 @@ public struct AddressBookStage: Stage {
         let loader = AddressBookLoader(
             pipeline: context.pipeline.name, stageID: context.spec.id, source: configuration.file.written)
         let configHash = StageConfigHash.of(self, spec: context.spec, pipeline: context.pipeline)
+        let rowsIn = book.entities.count + book.addresses.count + book.rejections.count
+        guard rowsIn > 0 else {
+            throw FileSourceError.emptyFile(stage: context.spec.id, path: configuration.file.written)
+        }
         let counts = try loader.load(
             book, partition: context.partition, manifestHash: configHash, connection: try context.database,
-            reject: { try quarantine.add($0) })
+            reject: { try quarantine.add($0) },
+            check: { counts in
+                try quarantine.enforce(
+                    configuration.threshold, rowsIn: rowsIn, path: configuration.file.written, context: context)
+                try configuration.shrinkGuard.check(
+                    previous: counts.previous, removed: counts.entitiesRemoved + counts.addressesRemoved,
+                    what: "entity and address rows", source: configuration.file.written, context: context)
+            })
         quarantine.report(to: context)
         var details = quarantine.details
         details["entities"] = "\(counts.entities)"
@@ -39,7 +53,6 @@ public struct AddressBookStage: Stage {
         details["addresses.added"] = "\(counts.addressesAdded)"
         details["addresses.removed"] = "\(counts.addressesRemoved)"
         details["addresses.unknown_entity"] = "\(counts.unknownEntity)"
-        let rowsIn = book.entities.count + book.addresses.count + book.rejections.count
         // Entity and address rows are both "rows"; a book row defining both counts once per table.
         return StageOutcome(
             counts: RowCounts(

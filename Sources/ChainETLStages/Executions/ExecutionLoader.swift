@@ -16,10 +16,16 @@ struct ExecutionLoader {
         var quarantined = 0
         /// Rows of other days, or with a status outside `keepStatuses`.
         var excluded = 0
+        /// Of the excluded rows, those of other days: the rows the partition is judged on are the rest.
+        var otherDays = 0
         /// Repeats of a (venue, execution_id) within the day; the last one is kept.
         var duplicates = 0
         var inserted = 0
         var removed = 0
+        /// The day's rows of this (pipeline, source) before the load.
+        var previous = 0
+        /// Of those, the ones the file no longer has (by venue and execution id).
+        var dropped = 0
     }
 
     let parser: ExecutionRowParser
@@ -29,11 +35,14 @@ struct ExecutionLoader {
     /// The `source` of the rows: the loading stage's id.
     let source: String
 
-    /// Loads `day` from `lines` (`file-row/1`); rejected rows go to `reject`.
+    /// Loads `day` from `lines` (`file-row/1`); rejected rows go to `reject`. `check` sees the
+    /// counts (with `previous` and `dropped`) before anything is replaced; when it throws, the
+    /// transaction rolls back and the loaded rows stay.
     func load(
         day: PartitionDay, connection: PostgresConnection, manifestHash: String,
         lines: some RowLineStream,
-        reject: (FileRowRejection) throws -> Void
+        reject: (FileRowRejection) throws -> Void,
+        check: (Counts) throws -> Void = { _ in }
     ) throws -> Counts {
         var counts = Counts()
         try connection.transaction {
@@ -58,12 +67,21 @@ struct ExecutionLoader {
                     counts.rowsIn += 1
                     switch parser.parse(line, fallbackFile: source, fallbackLine: counts.rowsIn) {
                     case .failure(let rejection):
+                        // A row of another day is that day's to quarantine: here it is only excluded.
+                        if let rowDay = parser.executedDay(line), rowDay != day {
+                            counts.excluded += 1
+                            counts.otherDays += 1
+                            return
+                        }
                         counts.quarantined += 1
                         try reject(rejection)
                     case .success(let record):
-                        guard record.executedAt.day == day,
-                            keepStatuses.map({ $0.contains(record.status) }) ?? true
-                        else {
+                        guard record.executedAt.day == day else {
+                            counts.excluded += 1
+                            counts.otherDays += 1
+                            return
+                        }
+                        guard keepStatuses.map({ $0.contains(record.status) }) ?? true else {
                             counts.excluded += 1
                             return
                         }
@@ -73,6 +91,19 @@ struct ExecutionLoader {
                     }
                 }
             }
+            let before = try connection.execute(
+                SQLQuery(
+                    """
+                    SELECT count(*),
+                           count(*) FILTER (WHERE NOT EXISTS (
+                               SELECT 1 FROM chainetl_executions_incoming i
+                               WHERE i.venue = e.venue AND i.execution_id = e.execution_id))
+                    FROM executions e
+                    WHERE executed_at >= $1 AND executed_at < $2 AND pipeline = $3 AND source = $4
+                    """, [day.start, day.end, pipeline, source]))
+            counts.previous = try before.int(row: 0, column: 0) ?? 0
+            counts.dropped = try before.int(row: 0, column: 1) ?? 0
+            try check(counts)
             counts.removed =
                 try connection.execute(
                     SQLQuery(

@@ -24,7 +24,7 @@ struct ExecutionRowParser {
             return .failure(
                 FileRowRejection(
                     file: fallbackFile, line: fallbackLine, reason: "not a file-row/1 line with a row object",
-                    text: FileRowRejection.excerpt(line)))
+                    text: FileRowRejection.rawText(line)))
         }
         let file =
             (try? scanner.member("file", of: root)).flatMap { $0?.kind == .string ? $0 : nil }
@@ -97,13 +97,25 @@ struct ExecutionRowParser {
             return .failure(
                 FileRowRejection(
                     file: file, line: lineNumber, reason: problems.joined(separator: "; "),
-                    text: FileRowRejection.excerpt(scanner.rawBytes(rowSlice))))
+                    text: FileRowRejection.rawText(scanner.rawBytes(rowSlice))))
         }
         return .success(
             ExecutionRecord(
                 executionID: executionID, venue: venue, account: account, executedAt: executedAt, status: status,
                 symbol: symbol, side: side, filledSize: amounts[.filledSize], fillPrice: amounts[.fillPrice],
                 isTest: isTest, file: file, line: lineNumber))
+    }
+
+    /// The UTC day of the row's `executed_at`, or nil when the line or that field cannot be read.
+    func executedDay(_ line: UnsafeRawBufferPointer) -> PartitionDay? {
+        let scanner = JSONScanner(bytes: line)
+        guard let root = try? scanner.root(), root.kind == .object,
+            let rowSlice = try? scanner.member("row", of: root), rowSlice.kind == .object,
+            let path = mapping.paths[.executedAt],
+            let slice = (try? path.resolve(in: scanner, object: rowSlice)) ?? nil,
+            case .success(let time) = EventTimestamp.parse(slice, in: scanner)
+        else { return nil }
+        return time.day
     }
 
     /// A JSON string or number as text, trimmed; refuses empty text, NUL and nested values.

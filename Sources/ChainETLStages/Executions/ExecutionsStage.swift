@@ -5,7 +5,10 @@ import ChainETLCore
 ///
 /// Amounts stay exact decimal text all the way into Postgres `numeric`. Bad rows are quarantined
 /// with `file:line` and every reason; rows of other days (and, with `statuses`, other statuses)
-/// are excluded. The checkpoint holds no rows, only the manifest and the quarantine side file; the
+/// are excluded, bad ones too when their `executed_at` is readable (the day they belong to
+/// quarantines them). Past `quarantine_threshold`, or when the reload would remove more than
+/// `max_shrink` of the day's loaded rows (without `--force` or `allow_shrink: true`), the stage
+/// fails and the day's rows stay as they were. The checkpoint holds no rows, only the manifest and the quarantine side file; the
 /// `etl_loads` entry records the input checkpoint loaded, so a later `aggregate` reruns.
 public struct ExecutionsStage: Stage {
     public static let kind = "normalize/executions"
@@ -31,7 +34,15 @@ public struct ExecutionsStage: Stage {
             keepStatuses: configuration.keepStatuses, pipeline: context.pipeline.name, source: context.spec.id)
         let counts = try loader.load(
             day: context.partition, connection: try context.database, manifestHash: reader.manifest.contentHash,
-            lines: reader, reject: { try quarantine.add($0) })
+            lines: reader, reject: { try quarantine.add($0) },
+            check: { counts in
+                let source = reader.manifest.details["file"] ?? configuration.input
+                try quarantine.enforce(
+                    configuration.threshold, rowsIn: counts.rowsIn - counts.otherDays, path: source, context: context)
+                try configuration.shrinkGuard.check(
+                    previous: counts.previous, removed: counts.dropped, what: "executions rows",
+                    source: source, context: context)
+            })
         quarantine.report(to: context)
         var details = quarantine.details
         details["executions.inserted"] = "\(counts.inserted)"

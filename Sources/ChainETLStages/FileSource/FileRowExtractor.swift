@@ -43,7 +43,7 @@ struct FileRowExtractor {
                     try reject(
                         FileRowRejection(
                             file: displayPath, line: line, reason: "time field '\(timeField)' \(problem)",
-                            text: FileRowRejection.excerpt(row)))
+                            text: FileRowRejection.rawText(row)))
                     return
                 case .success(let rowDay) where rowDay != day:
                     counts.excluded += 1
@@ -77,7 +77,7 @@ struct FileRowExtractor {
                 if trimmed.isEmpty { continue }
                 counts.rowsIn += 1
                 if let problem = Self.objectProblem(trimmed) {
-                    try rejectLine(reader.lineNumber, problem, FileRowRejection.excerpt(trimmed))
+                    try rejectLine(reader.lineNumber, problem, FileRowRejection.rawText(trimmed))
                     continue
                 }
                 try handle(reader.lineNumber, trimmed)

@@ -2,11 +2,10 @@ import ChainETLCore
 
 /// A file row set aside with its location and reason: one line of a `quarantine.ndjson.gz` side file.
 ///
-/// `{"file":"data/executions.ndjson","line":12,"reason":"…","text":"…"}`; `text` is the start of
-/// the offending line (at most 200 characters), omitted when the row was already parsed.
+/// `{"file":"data/executions.ndjson","line":12,"reason":"…","text":"…"}`; `text` is the whole
+/// offending line or row (as explorer quarantine keeps the whole raw row), omitted when there is
+/// none to keep.
 struct FileRowRejection: Error, Equatable, Sendable {
-    static let excerptLength = 200
-
     var file: String
     var line: Int
     var reason: String
@@ -27,14 +26,14 @@ struct FileRowRejection: Error, Equatable, Sendable {
         writer.string(reason)
         if let text {
             writer.key("text")
-            writer.string(String(text.prefix(Self.excerptLength)))
+            writer.string(text)
         }
         writer.endObject()
         return writer
     }
 
-    /// The start of a raw line, decoded leniently.
-    static func excerpt(_ bytes: UnsafeRawBufferPointer) -> String {
-        String(decoding: bytes.prefix(excerptLength * 4), as: UTF8.self)
+    /// A whole raw line, decoded leniently (invalid UTF-8 becomes U+FFFD).
+    static func rawText(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(decoding: bytes, as: UTF8.self)
     }
 }

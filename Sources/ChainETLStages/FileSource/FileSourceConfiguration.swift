@@ -9,7 +9,10 @@ import ChainETLCore
 ///     path: data/executions.ndjson   # relative to the pipeline file's folder
 ///     format: auto                   # ndjson | csv | auto (from the extension; default)
 ///     time_field: created_at         # optional: keep only rows of the partition day
+///     quarantine_threshold: 0.001    # largest quarantined share of rows (default 0.1 %)
 /// ```
+///
+/// A file without rows is an error, never "0 rows"; past the threshold the stage fails.
 struct FileSourceConfiguration: Sendable {
     static let schema = StageParameterSchema(parameters: [
         StageParameter(
@@ -20,15 +23,18 @@ struct FileSourceConfiguration: Sendable {
         StageParameter(
             name: "time_field", type: .string,
             description: "field path of each row's time; when set, only rows of the partition day are kept"),
+        QuarantineThreshold.parameter,
     ])
 
     var file: StageFilePath
     var format: FileRowFormat
     var timeField: JSONFieldPath?
+    var threshold: QuarantineThreshold
 
     init(spec: StageSpec, pipeline: PipelineSpec) throws {
         let parameters = spec.parameters
         file = try StageFilePath(key: "path", spec: spec, pipeline: pipeline)
+        threshold = try QuarantineThreshold(spec: spec)
         let requested = try parameters.string("format")
         if let requested, requested != "auto", FileRowFormat(rawValue: requested) == nil {
             throw ConfigDiagnostic(

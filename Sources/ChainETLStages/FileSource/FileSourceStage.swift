@@ -6,7 +6,9 @@ import Foundation
 ///
 /// The file's content joins the config hash, so editing the file re-extracts every partition it
 /// covers. Without `time_field` every partition holds the whole file (downstream stages select
-/// their day); with it, only the partition day's rows.
+/// their day); with it, only the partition day's rows. A file without rows fails the stage, as
+/// does a quarantined share above `quarantine_threshold`, so a wiped or garbled file never
+/// replaces good rows downstream.
 public struct FileSourceStage: Stage {
     public static let kind = "extract/file"
     public static var parameters: StageParameterSchema { FileSourceConfiguration.schema }
@@ -38,6 +40,11 @@ public struct FileSourceStage: Stage {
             },
             reject: { try quarantine.add($0) })
         context.progress.flush()
+        guard counts.rowsIn > 0 else {
+            throw FileSourceError.emptyFile(stage: context.spec.id, path: configuration.file.written)
+        }
+        try quarantine.enforce(
+            configuration.threshold, rowsIn: counts.rowsIn, path: configuration.file.written, context: context)
         quarantine.report(to: context)
         var details = quarantine.details
         details["file"] = configuration.file.written

@@ -33,6 +33,24 @@ final class QuarantineSink {
         ]
     }
 
+    /// Fails the stage when the quarantined share of `rowsIn` rows exceeds `threshold`, keeping the
+    /// quarantine file at `StageContext.keptQuarantineFile` (the failed checkpoint is discarded).
+    func enforce(_ threshold: QuarantineThreshold, rowsIn: Int, path: String, context: StageContext) throws {
+        guard !threshold.allows(quarantined: count, rowsIn: rowsIn) else {
+            context.removeKeptQuarantineFile()
+            return
+        }
+        var kept: String?
+        if let file {
+            _ = try file.finish()
+            try context.keepQuarantineFile(from: file.path)
+            kept = context.keptQuarantineFile.path
+        }
+        throw FileSourceError.quarantineThresholdExceeded(
+            stage: context.spec.id, partition: context.partition.description, path: path, quarantined: count,
+            rowsIn: rowsIn, maximumFraction: threshold.maximumFraction, examples: examples, keptFile: kept)
+    }
+
     /// Records a `rows.quarantined` event when anything was rejected.
     func report(to context: StageContext) {
         guard count > 0 else { return }

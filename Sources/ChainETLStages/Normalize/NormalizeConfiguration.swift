@@ -12,9 +12,7 @@ import ChainETLCore
 /// ```
 struct NormalizeConfiguration: Sendable {
     static let schema = StageParameterSchema(parameters: [
-        StageParameter(
-            name: "quarantine_threshold", type: .number,
-            description: "largest quarantined share of rows in, as a fraction 0...1 (default 0.001 = 0.1 %)"),
+        QuarantineThreshold.parameter,
         StageParameter(
             name: "chains", type: .chainList,
             description: "the chains to normalize, default every chain; rows of other pipeline chains are excluded"),
@@ -42,14 +40,7 @@ struct NormalizeConfiguration: Sendable {
         }
         inputs = spec.needs
         let parameters = spec.parameters
-        let fraction = try parameters.number("quarantine_threshold") ?? QuarantineThreshold.default.maximumFraction
-        guard fraction.isFinite, (0...1).contains(fraction) else {
-            throw ConfigDiagnostic(
-                location: parameters.node("quarantine_threshold")?.location ?? spec.location,
-                message: "quarantine_threshold must be a fraction between 0 and 1, got \(fraction)",
-                hint: "write 0.001 for 0.1 % of the rows read")
-        }
-        threshold = QuarantineThreshold(maximumFraction: fraction)
+        threshold = try QuarantineThreshold(spec: spec)
 
         var selected: [ChainSpec] = []
         if let names = try parameters.stringList("chains") {

@@ -1,8 +1,9 @@
 /// Row accounting of normalize and dedupe, recorded in the manifest.
 ///
 /// The identity `rowsIn == rowsOut + quarantined + duplicates + excluded` must hold for every
-/// checkpoint; `checkBalanced()` enforces it. Normalize never produces duplicates and dedupe
-/// never quarantines or excludes, so each stage's counts balance on their own.
+/// checkpoint; `checkBalanced()` enforces it. Normalize counts as duplicates only verbatim
+/// repeats of one log (same transaction and `logIndex`, e.g. on two explorer pages); dedupe never
+/// quarantines or excludes, so each stage's counts balance on their own.
 public struct NormalizeCounts: Sendable, Hashable, Codable {
     public var rowsIn = 0
     public var rowsOut = 0

@@ -6,4 +6,7 @@ public enum NormalizeOutcome: Sendable, Hashable {
     case quarantined(reason: QuarantineReason)
     /// The row is valid but not an ERC-20 transfer; nothing was written.
     case excluded(ExclusionReason)
+    /// The row repeats a log already normalized (same transaction and `logIndex`); nothing was
+    /// written and it is counted in `duplicates`.
+    case duplicate
 }

@@ -65,7 +65,7 @@ public struct NormalizeStage: Stage {
                     switch result.outcome {
                     case .record: try output.append(records)
                     case .quarantined: try quarantineFile.append(quarantine)
-                    case .excluded: break
+                    case .excluded, .duplicate: break
                     }
                     pending += 1
                     if pending == 8_192 {
@@ -82,13 +82,12 @@ public struct NormalizeStage: Stage {
 
         let counts = normalizer.counts
         try counts.checkBalanced(stage: stageID, partition: context.partition.description)
-        let keptQuarantine = Self.keptQuarantineFile(context)
         if !configuration.threshold.allows(counts) {
             try quarantineFile.finish()
-            try Self.keep(quarantineFile.path, at: keptQuarantine)
-            try configuration.threshold.check(counts, quarantineFile: keptQuarantine.path)
+            try context.keepQuarantineFile(from: quarantineFile.path)
+            try configuration.threshold.check(counts, quarantineFile: context.keptQuarantineFile.path)
         }
-        try? FileManager.default.removeItem(at: keptQuarantine)
+        context.removeKeptQuarantineFile()
         if counts.quarantined > 0 {
             context.events.record(
                 kind: "rows.quarantined", message: "normalize quarantined rows",
@@ -125,21 +124,6 @@ public struct NormalizeStage: Stage {
         for (code, count) in counts.excludedByReason { details["excluded.\(code)"] = "\(count)" }
         for (chainID, rows) in rowsOutByChain { details["chain.\(chainID).rows_out"] = "\(rows)" }
         return details
-    }
-
-    /// Where a failed run's quarantine file is kept (the failed checkpoint itself is discarded).
-    static func keptQuarantineFile(_ context: StageContext) -> URL {
-        context.workdir.appendingPathComponent("quarantine", isDirectory: true)
-            .appendingPathComponent(context.pipeline.name, isDirectory: true)
-            .appendingPathComponent(context.partition.description, isDirectory: true)
-            .appendingPathComponent("\(context.spec.id).ndjson.gz")
-    }
-
-    private static func keep(_ path: String, at destination: URL) throws {
-        let manager = FileManager.default
-        try manager.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? manager.removeItem(at: destination)
-        try manager.moveItem(at: URL(fileURLWithPath: path), to: destination)
     }
 
     /// `code ×N, …` for the five most frequent reasons.

@@ -7,6 +7,10 @@ import ChainETLCore
 /// written as a `transfer/1` record, written to quarantine with a reason, or excluded as not an
 /// ERC-20 transfer. Nothing per row allocates once the reusable buffers have grown.
 ///
+/// A row repeating a log already seen (same transaction and `logIndex`, for sources that carry
+/// it) is counted in `duplicates` and written nowhere; rows without `logIndex` keep SPEC §6's
+/// identity rule unchanged.
+///
 /// Occurrences are counted per block, so each input must be sorted by block ascending (extract
 /// writes it that way); call `beginInput()` before each further input. A valid row whose block is
 /// lower than the previous one fails with `NormalizeError.blockOutOfOrder` rather than risk
@@ -23,11 +27,14 @@ public struct TransferNormalizer: Sendable {
     public let partition: PartitionDay
     /// Metadata for log sources, by token address.
     public let tokens: TokenMetadataLookup
-    /// Rows in, out, quarantined and excluded so far (duplicates are dedupe's).
+    /// Rows in, out, quarantined, excluded and duplicated (repeats of one log) so far.
     public private(set) var counts = NormalizeCounts()
 
     private var builder = TransferRecordBuilder()
     private var occurrences = OccurrenceCounter()
+    /// Counts (tx hash, log index) pairs per block: a second copy of one log is a duplicate.
+    private var logCopies = OccurrenceCounter()
+    private var logKey: [UInt8] = []
     private let chainIDText: [UInt8]
 
     /// 2015-07-30T00:00:00Z, the day Ethereum's genesis block was mined: no block is older.
@@ -45,6 +52,7 @@ public struct TransferNormalizer: Sendable {
     /// Starts a further input: occurrence counting restarts, since each input is sorted on its own.
     public mutating func beginInput() {
         occurrences.reset()
+        logCopies.reset()
     }
 
     /// Normalizes one raw line (without its newline): appends a record line to `records`, or a
@@ -96,6 +104,10 @@ public struct TransferNormalizer: Sendable {
                 return .excluded(reason)
             }
         }
+        if let logIndex = builder.logIndex, try isRepeatedLog(logIndex: logIndex, lineNumber: lineNumber) {
+            counts.duplicates += 1
+            return .duplicate
+        }
         builder.assembleIdentityPrefix()
         let occurrence = try builder.identityText.withUnsafeBytes { tuple in
             try occurrences.next(tuple: tuple, block: builder.blockNumber, line: lineNumber)
@@ -104,6 +116,25 @@ public struct TransferNormalizer: Sendable {
         builder.write(into: &records)
         counts.rowsOut += 1
         return .record
+    }
+
+    /// Whether this log (transaction and `logIndex`) was already normalized in this block of the
+    /// run: an explorer may send one log twice (on two pages, or twice in one page). Such a
+    /// repeat is one log, not a second transfer, so it must not raise `occurrence`. Two different
+    /// logs with identical token, accounts and value have different log indexes and both count.
+    private mutating func isRepeatedLog(logIndex: Int, lineNumber: Int) throws -> Bool {
+        logKey.removeAll(keepingCapacity: true)
+        logKey.append(contentsOf: builder.txHash)
+        logKey.append(UInt8(ascii: "|"))
+        var index = logIndex
+        repeat {
+            logKey.append(UInt8(truncatingIfNeeded: index % 10) + UInt8(ascii: "0"))
+            index /= 10
+        } while index > 0
+        let copy = try logKey.withUnsafeBytes { key in
+            try logCopies.next(tuple: key, block: builder.blockNumber, line: lineNumber)
+        }
+        return copy > 0
     }
 
     /// Normalizes one raw line held in an array; see `normalize(line:lineNumber:records:quarantine:)`.

@@ -4,7 +4,8 @@ import ChainETLCore
 /// (`YYYY-MM-DD`, UTC) and `usd` (an exact decimal), in any order; other columns are ignored.
 ///
 /// Streams the file and hands over only the rows of the requested day; bad rows are rejected
-/// with `file:line` and a reason.
+/// with `file:line` and a reason, in the partition of their day (or every partition when the day
+/// cannot be read). `usd` must be an exact decimal, > 0 and < 10^30.
 struct PriceFile {
     /// What one pass found.
     struct Counts: Equatable, Sendable {
@@ -12,6 +13,8 @@ struct PriceFile {
         var rowsOut = 0
         var quarantined = 0
         var excluded = 0
+        /// Of the excluded rows, those of other days (bad ones included when their day is readable).
+        var otherDays = 0
     }
 
     static let columns = ["chain_id", "token_address", "day", "usd"]
@@ -61,6 +64,10 @@ struct PriceFile {
                 switch Self.price(
                     chainID: value("chain_id"), token: value("token_address"), day: value("day"), usd: value("usd"))
                 {
+                case .failure where PartitionDay(value("day")).map({ $0 != day }) ?? false:
+                    // That day's partition quarantines it; here it is only another day's row.
+                    counts.excluded += 1
+                    counts.otherDays += 1
                 case .failure(let problem):
                     counts.quarantined += 1
                     try reject(
@@ -69,6 +76,7 @@ struct PriceFile {
                             text: fields.joined(separator: ",")))
                 case .success(let price) where price.day != day:
                     counts.excluded += 1
+                    counts.otherDays += 1
                 case .success(let price):
                     counts.rowsOut += 1
                     try emit(price)
@@ -94,7 +102,7 @@ struct PriceFile {
             if parsedDay == nil { problems.append("day '\(day.prefix(30))' is not YYYY-MM-DD") }
         }
         var amount = ""
-        switch DecimalText.validate(usd) {
+        switch DecimalText.validate(usd, positive: true) {
         case .success(let text): amount = text
         case .failure(let problem): problems.append("usd \(problem)")
         }

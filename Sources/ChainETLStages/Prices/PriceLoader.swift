@@ -3,6 +3,9 @@ import ChainETLPostgres
 
 /// Applies one day of a price file, and the configured fixed prices, in one transaction.
 ///
+/// `check` sees the counts once the day's rows are replaced, before the commit; when it throws,
+/// the transaction rolls back and nothing changes.
+///
 /// The day's `token_prices` rows of this source become exactly the file's rows for the day (the
 /// last row wins when a token repeats); unchanged rows are left alone, so a reload of the same
 /// file changes nothing. Fixed prices are upserted; tokens without any price stay unpriced, and
@@ -14,6 +17,8 @@ struct PriceLoader {
         var pricesChanged = 0
         var pricesRemoved = 0
         var fixedChanged = 0
+        /// The day's prices of this source before the load.
+        var previous = 0
     }
 
     let pipeline: String
@@ -24,10 +29,17 @@ struct PriceLoader {
 
     func load(
         day: PartitionDay, manifestHash: String, connection: PostgresConnection,
-        forEachPrice: ((TokenPrice) throws -> Void) throws -> Void
+        forEachPrice: ((TokenPrice) throws -> Void) throws -> Void,
+        check: (Counts) throws -> Void = { _ in }
     ) throws -> Counts {
         var counts = Counts()
         try connection.transaction {
+            counts.previous =
+                try connection.execute(
+                    SQLQuery(
+                        "SELECT count(*) FROM token_prices WHERE day = $1::date AND source = $2",
+                        [day.description, source])
+                ).int(row: 0, column: 0) ?? 0
             try connection.execute(
                 SQLQuery(
                     unsafeSQL: """
@@ -79,6 +91,7 @@ struct PriceLoader {
                                           WHERE d.chain_id = p.chain_id AND d.token_address = p.token_address)
                         """, [day.description, source])
                 ).affectedRows ?? 0
+            try check(counts)
             counts.fixedChanged =
                 try connection.execute(
                     SQLQuery(

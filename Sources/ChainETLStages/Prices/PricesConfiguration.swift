@@ -10,23 +10,31 @@ import ChainETLCore
 ///     fixed:                         # optional: stablecoins at a fixed USD price
 ///       "0xa0b8…": "1.00"            # every chain of the pipeline
 ///       "10:0x0b2c…": "1.00"         # one chain, by id or by name (ethereum:0x…)
+///     quarantine_threshold: 0.001    # largest quarantined share of the file's rows (default 0.1 %)
+///     max_shrink: 0.5                # a reload may remove at most half the day's loaded prices
+///     allow_shrink: false            # true lets a reload remove any share (as --force does)
 /// ```
 ///
 /// Prices are exact decimals (quote them in YAML so they stay text). A daily price from the file
 /// wins over a fixed one; a token with neither stays unpriced (`…_usd` null, never 0).
 struct PricesConfiguration: Sendable {
-    static let schema = StageParameterSchema(parameters: [
-        StageParameter(
-            name: "file", type: .string,
-            description: "daily prices CSV (chain_id,token_address,day,usd), relative to the pipeline file's folder"),
-        StageParameter(
-            name: "fixed", type: .mapping,
-            description: "token address (optionally chain:address) to a fixed USD price, for stablecoins"),
-    ])
+    static let schema = StageParameterSchema(
+        parameters: [
+            StageParameter(
+                name: "file", type: .string,
+                description: "daily prices CSV (chain_id,token_address,day,usd), relative to the pipeline file's folder"
+            ),
+            StageParameter(
+                name: "fixed", type: .mapping,
+                description: "token address (optionally chain:address) to a fixed USD price, for stablecoins"),
+            QuarantineThreshold.parameter,
+        ] + ShrinkGuard.parameters)
 
     var file: StageFilePath?
     var fileDigest: String?
     var fixed: [TokenPrice]
+    var threshold: QuarantineThreshold
+    var shrinkGuard: ShrinkGuard
 
     init(spec: StageSpec, pipeline: PipelineSpec) throws {
         let parameters = spec.parameters
@@ -35,6 +43,8 @@ struct PricesConfiguration: Sendable {
             self.file = file
             fileDigest = try FileDigest.sha256(path: file.resolved)
         }
+        threshold = try QuarantineThreshold(spec: spec)
+        shrinkGuard = try ShrinkGuard(spec: spec)
         fixed = []
         if let mapping = try parameters.mapping("fixed"), case .mapping(let pairs) = mapping.value {
             for pair in pairs {

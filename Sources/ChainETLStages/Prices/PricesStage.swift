@@ -4,7 +4,10 @@ import ChainETLCore
 /// and the configured fixed prices into `token_fixed_prices` (see `PriceLoader`).
 ///
 /// Run it before `aggregate`: `volume_usd` is computed when a day is aggregated, and the
-/// `etl_loads` entry it writes makes an already aggregated day aggregate again.
+/// `etl_loads` entry it writes makes an already aggregated day aggregate again. A price file
+/// without rows, a quarantined share above `quarantine_threshold`, or a reload removing more than
+/// `max_shrink` of the day's loaded prices (without `--force` or `allow_shrink: true`) fails the
+/// stage and changes nothing.
 public struct PricesStage: Stage {
     public static let kind = "load/prices"
     public static var parameters: StageParameterSchema { PricesConfiguration.schema }
@@ -35,6 +38,17 @@ public struct PricesStage: Stage {
             guard let file = configuration.file else { return }
             fileCounts = try PriceFile(path: file.resolved, displayPath: file.written)
                 .prices(on: context.partition, emit: emit, reject: { try quarantine.add($0) })
+            guard fileCounts.rowsIn > 0 else {
+                throw FileSourceError.emptyFile(stage: context.spec.id, path: file.written)
+            }
+        } check: { counts in
+            guard let file = configuration.file else { return }
+            try quarantine.enforce(
+                configuration.threshold, rowsIn: fileCounts.rowsIn - fileCounts.otherDays, path: file.written,
+                context: context)
+            try configuration.shrinkGuard.check(
+                previous: counts.previous, removed: counts.pricesRemoved, what: "prices of the day",
+                source: file.written, context: context)
         }
         quarantine.report(to: context)
         var details = quarantine.details

@@ -70,7 +70,8 @@ struct RawTransferCounter {
             guard tally.sum.add(value) else { throw ReconcileError.sumOverflow(token: token) }
             tallies[key] = tally
             counted += 1
-        case .excluded:
+        case .excluded, .duplicate:
+            // A repeat of one log (same transaction and logIndex) is no further transfer.
             excluded += 1
         case .quarantined(let reason):
             note(quarantine: reason.code)

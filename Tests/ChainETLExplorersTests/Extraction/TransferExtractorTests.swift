@@ -60,6 +60,29 @@ struct TransferExtractorTests {
         return result
     }
 
+    /// A row with an unreadable blockNumber no longer fails the walk: it is written (normalize
+    /// quarantines it) and every other row is still extracted exactly once, in order.
+    @Test func rowsWithAnUnreadableBlockNumberAreKeptAndTheWalkStaysExact() throws {
+        let blocks = Self.dense(seed: 3, blocks: 1_000...1_200)
+        let harness = Harness(rowsPerBlock: blocks)
+        let busy = blocks.filter { $0.value > 2 }.keys.sorted()
+        try #require(busy.count > 10)
+        // First, middle and last row of a few blocks, and the very first row of the range.
+        var garbled: Set<String> = ["\(busy[0]):0"]
+        for block in busy.prefix(12) {
+            let count = blocks[block]!
+            garbled.formUnion(["\(block):0", "\(block):\(count / 2)", "\(block):\(count - 1)"])
+        }
+        harness.server.unreadableBlockNumbers = garbled
+        try harness.run(from: 1_000, to: 1_200)
+
+        let truth = harness.server.rows(from: 1_000, to: 1_200)
+        let isGarbled: ([UInt8]) -> Bool = { String(decoding: $0, as: UTF8.self).contains("\"n/a\"") }
+        #expect(harness.extracted.filter { !isGarbled($0) } == truth.filter { !isGarbled($0) })
+        #expect(Set(harness.extracted.filter(isGarbled)) == Set(truth.filter(isGarbled)))
+        #expect(truth.filter(isGarbled).count == garbled.count)
+    }
+
     @Test func denseBlocksAreExtractedExactlyOnceInOrder() throws {
         let harness = Harness(rowsPerBlock: Self.dense(seed: 1, blocks: 1_000...1_200))
         let summary = try harness.run(from: 1_000, to: 1_200)

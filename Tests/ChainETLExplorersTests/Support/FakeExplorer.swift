@@ -31,6 +31,8 @@ final class FakeExplorer: HTTPTransport, @unchecked Sendable {
     var serverRatePerSecond: Int?
     var clock: ManualClock?
     var fault: (_ index: Int, _ parameters: [String: String]) -> Fault? = { _, _ in nil }
+    /// Rows (`"block:index"`) sent with an unreadable `blockNumber`.
+    var unreadableBlockNumbers: Set<String> = []
 
     private(set) var requests: [[String: String]] = []
     private(set) var urls: [String] = []
@@ -72,7 +74,9 @@ final class FakeExplorer: HTTPTransport, @unchecked Sendable {
     private lazy var sortedBlocks: [Int] = rowsPerBlock.keys.sorted()
 
     func row(block: Int, index: Int) -> [UInt8] {
-        let number = hexNumbers ? "0x" + String(block, radix: 16) : String(block)
+        let number =
+            unreadableBlockNumbers.contains("\(block):\(index)")
+            ? "n/a" : hexNumbers ? "0x" + String(block, radix: 16) : String(block)
         let logIndex = hexNumbers ? (index == 0 ? "0x" : "0x" + String(index, radix: 16)) : String(index)
         return Array(
             "{\"blockNumber\":\"\(number)\",\"hash\":\"0x\(block)f\(index)\",\"contractAddress\":\"\(contract)\",\"logIndex\":\"\(logIndex)\",\"value\":\"115792089237316195423570985008687907853269984665640564039457584007913129639935\",\"tokenName\":\"Sp\\u00e4m \\\"x\\\"\"}"

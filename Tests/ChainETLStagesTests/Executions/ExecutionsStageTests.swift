@@ -17,10 +17,12 @@ struct ExecutionsStageTests {
             uses: extract/file
             with:
               path: data/executions.ndjson
+              quarantine_threshold: 0.2   # the events below hold one broken line of ten
           - id: executions
             uses: normalize/executions
             needs: [events]
             with:
+              quarantine_threshold: 0.2   # and one bad price among Monday's rows
               mapping:
                 execution_id: id
                 venue: venue
@@ -134,12 +136,13 @@ struct ExecutionsStageTests {
         #expect(sundayWeek == "21.0")
     }
 
-    @Test func anEmptyFileGivesZeroRowsAndNoError() throws {
-        let harness = try Self.harness(events: "")
-        try Self.load(harness, [Self.monday])
-        #expect(try harness.value("SELECT count(*) FROM executions") == "0")
-        #expect(try harness.value("SELECT count(*) FROM execution_daily_volume") == "0")
-        #expect(try harness.value("SELECT count(*) FROM execution_period_volume('2026-11-30 12:00:00+00')") == "0")
+    @Test func anEmptyFileIsAnErrorNeverZeroRows() throws {
+        let harness = try Self.harness(events: "\n  \n")
+        #expect {
+            try harness.run("events", day: Self.monday)
+        } throws: { error in
+            (error as? FileSourceError) == .emptyFile(stage: "events", path: "data/executions.ndjson")
+        }
     }
 
     @Test func reloadingADayReplacesItsRowsAndMakesTheAggregateRunAgain() throws {

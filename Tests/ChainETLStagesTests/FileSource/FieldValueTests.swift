@@ -54,6 +54,25 @@ struct FieldValueTests {
         }
     }
 
+    /// Sizes and prices stay below 10^30, decided on the text (`1e400` is no float overflow here).
+    @Test(arguments: [
+        ("1e400", false), ("1e30", false), ("10e29", false), ("1000000000000000000000000000000", false),
+        ("0.00001e35", false), ("9.99e29", true), ("999999999999999999999999999999", true), ("1e-400", true),
+        ("1e-900", true), ("0e999", true), ("0.000", true), ("0.00001e34", true),
+    ])
+    func decimalsAreBoundedBelowTenToTheThirty(text: String, accepted: Bool) {
+        switch DecimalText.validate(text) {
+        case .success: #expect(accepted, "\(text) was accepted")
+        case .failure(let problem): #expect(!accepted, "\(text) was refused: \(problem)")
+        }
+    }
+
+    @Test func pricesMustBeAboveZero() {
+        #expect((try? DecimalText.validate("0.00", positive: true).get()) == nil)
+        #expect((try? DecimalText.validate("0.01", positive: true).get()) == "0.01")
+        #expect((try? DecimalText.validate("0.00").get()) == "0.00")
+    }
+
     @Test func fieldPathsDescendAndPreferLiteralDottedKeys() throws {
         let json = Array(#"{"a":{"b":{"c":"deep"}},"a.b":"literal","x":{"y":1},"z":[1]}"#.utf8)
         try JSONScanner.withScanner(json) { scanner in

@@ -48,6 +48,17 @@ struct FileRowExtractorTests {
             quarantineLine.hasPrefix(#"{"file":"data/events.ndjson","line":3,"reason":"the line is not valid json"#))
     }
 
+    /// Like explorer quarantine, a file row is kept whole, however long (it was cut at 200 characters).
+    @Test func aLongBadLineIsQuarantinedWhole() throws {
+        let long = #"{"id":"a1","payload":""# + String(repeating: "x", count: 5_000) + "é"
+        let result = try Self.extract("events.ndjson", long + "\n", format: .ndjson)
+        #expect(result.rejections.count == 1)
+        #expect(result.rejections.first?.text == long)
+        let quarantineLine = try #require(result.rejections.first).jsonLine()
+        let decoded = try JSONSerialization.jsonObject(with: Data(quarantineLine.bytes)) as? [String: Any]
+        #expect(decoded?["text"] as? String == long)
+    }
+
     @Test func csvRowsBecomeObjectsOfStringsWithRFC4180Quoting() throws {
         let content =
             "id,note,amount\r\n"

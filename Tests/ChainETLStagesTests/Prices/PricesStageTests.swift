@@ -34,6 +34,7 @@ struct PricesStageTests {
             uses: load/prices
             with:
               file: data/prices.csv
+              quarantine_threshold: 0.5   # one bad price among the day's rows
               fixed:
                 "\(tokenA)": "1.00"
           - id: aggregate
@@ -121,5 +122,22 @@ struct PricesStageTests {
             """)
         try byID.run("prices", day: Self.day)
         #expect(try byID.rows("SELECT chain_id, usd::text FROM token_fixed_prices") == ["10|0.9999"])
+    }
+}
+
+/// Prices must be exact decimals above 0 and below 10^30 (issue 14, item 6).
+@Suite("price bounds")
+struct PriceBoundsTests {
+    static let token = "0x" + String(repeating: "aa", count: 20)
+
+    @Test(arguments: [("1e40", false), ("1e30", false), ("0", false), ("0.0", false), ("0.5", true), ("9e29", true)])
+    func usdIsBounded(usd: String, accepted: Bool) {
+        let result = PriceFile.price(chainID: "1", token: Self.token, day: "2026-11-30", usd: usd)
+        switch result {
+        case .success: #expect(accepted, "usd \(usd) was accepted")
+        case .failure(let problem):
+            #expect(!accepted, "usd \(usd) was refused: \(problem)")
+            #expect(problem.description.hasPrefix("usd "))
+        }
     }
 }

@@ -76,14 +76,16 @@ final class StageHarness {
         try StageRegistry.standard.makeStage(try #require(pipeline.stage(id: id)), pipeline: pipeline)
     }
 
-    /// Runs stage `id` for `day` and commits its checkpoint, like the runner.
+    /// Runs stage `id` for `day` and commits its checkpoint, like the runner (`options` as the run's flags).
     @discardableResult
-    func run(_ id: String, day: PartitionDay) throws -> (outcome: StageOutcome, manifest: CheckpointManifest) {
+    func run(_ id: String, day: PartitionDay, options: StageOptions = StageOptions()) throws -> (
+        outcome: StageOutcome, manifest: CheckpointManifest
+    ) {
         let spec = try #require(pipeline.stage(id: id))
         let stage = try StageRegistry.standard.makeStage(spec, pipeline: pipeline)
         var inputs: [String: CheckpointReader] = [:]
         for need in spec.needs { inputs[need] = try CheckpointReader.open(location(need, day)) }
-        let context = makeContext(spec: spec, stage: stage, day: day, inputs: inputs)
+        let context = makeContext(spec: spec, stage: stage, day: day, inputs: inputs, options: options)
         defer { context.closeDatabase() }
         let started = Date()
         do {
@@ -155,13 +157,14 @@ final class StageHarness {
         try connection.executeScript(unsafeSQL: text)
     }
 
-    private func makeContext(spec: StageSpec, stage: any Stage, day: PartitionDay, inputs: [String: CheckpointReader])
-        -> StageContext
-    {
+    private func makeContext(
+        spec: StageSpec, stage: any Stage, day: PartitionDay, inputs: [String: CheckpointReader],
+        options: StageOptions = StageOptions()
+    ) -> StageContext {
         let location = location(spec.id, day)
         return StageContext(
             pipeline: pipeline, spec: spec, partition: day, workdir: workdir, runID: "test-run",
-            logger: Self.logger, options: StageOptions(), eventSink: DiscardingEvents(),
+            logger: Self.logger, options: options, eventSink: DiscardingEvents(),
             progressReporter: DiscardingProgress(), services: ExtractionServices(), inputs: inputs,
             databaseURL: databaseURL,
             makeOutput: { try CheckpointWriter(location: location, kind: spec.kind, recordSchema: stage.recordSchema) })
