@@ -1,5 +1,6 @@
 import ChainETLCore
 import ChainETLExplorers
+import Foundation
 
 /// Failures of the extract stages (`extract/etherscan-logs`, `extract/etherscan-tokentx`,
 /// `extract/blockscout`). Descriptions name the chain and never contain an API key.
@@ -26,6 +27,12 @@ enum ExtractError: Error, CustomStringConvertible {
                 + "is \(head) and \(confirmations) confirmations are required; it closes around \(closesAround); "
                 + "rerun after that, or pass --allow-open to extract up to head - confirmations now"
         case .dayNotStarted(let chain, let day, let head):
+            // A day that is over yet has no block: it lies before the chain's first block.
+            if day.endUnixSeconds <= Int(Date().timeIntervalSince1970) {
+                return "partition \(day) is before the first block of chain \(chain): the explorer has no block in or "
+                    + "before that day (its head is block \(head)), so the chain did not exist yet; pick a "
+                    + "--partition or --from on or after the chain's genesis"
+            }
             return "partition \(day) has not started on chain \(chain) (the explorer's head is block \(head) and no "
                 + "block is at or after \(day)T00:00:00Z); run it once the day is over"
         case .explorer(let chain, let target, let underlying):
