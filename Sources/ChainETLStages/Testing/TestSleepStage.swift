@@ -1,7 +1,10 @@
 import ChainETLCore
 import Foundation
 
-/// `uses: test/sleep`: holds its partition for `ms` milliseconds, for lock and kill tests.
+/// `uses: test/sleep`: holds its partition for `ms` milliseconds, for lock, kill and signal tests.
+///
+/// Like an extraction waiting on an explorer, it stops early on a stop signal (and throws
+/// `CancellationFlag.Interrupted`).
 public struct TestSleepStage: Stage {
     public static let kind = "test/sleep"
     public static var parameters: StageParameterSchema { TestSleepConfiguration.schema }
@@ -16,7 +19,9 @@ public struct TestSleepStage: Stage {
 
     public func run(_ context: StageContext) throws -> StageOutcome {
         context.logger.debug("stage sleeping", metadata: ["sleep.ms": "\(configuration.milliseconds)"])
-        Thread.sleep(forTimeInterval: Double(configuration.milliseconds) / 1000)
+        guard CancellationFlag.process.sleep(seconds: Double(configuration.milliseconds) / 1000) else {
+            throw CancellationFlag.Interrupted()
+        }
         return StageOutcome(counts: RowCounts(), details: ["slept.ms": "\(configuration.milliseconds)"])
     }
 }
