@@ -85,3 +85,24 @@ private struct StageKindCatalogStub: StageKindCatalog {
     var knownKinds: [String] { [] }
     func parameterSchema(forKind kind: String) -> StageParameterSchema? { nil }
 }
+
+@Suite("status after an interrupted run")
+struct StatusInterruptedTests {
+    @Test func anInterruptedUnitIsTheLastFailureAndItsPartitionIsNotDone() throws {
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        let day = PartitionDay(containing: now).advanced(by: -1).description
+        let database = try OperationsDatabase()
+        try database.insertStageRun(
+            run: "r1", pipeline: "nightly", partition: day, stage: "extract-eth", status: "interrupted",
+            at: now.addingTimeInterval(-600), error: StaleRuns.unitError)
+        let report = try StatusReport.collect(
+            StatusRequest(
+                scope: .pipeline(OperationsFixtures.pipeline()), lagThresholdSeconds: nil, offline: false, now: now),
+            connection: database.connection, heads: nil, environment: [:], logger: OperationsDatabase.quietLogger)
+        let ethereum = try #require(report.chains.first { $0.chainID == 1 })
+        #expect(ethereum.lastFailure?.stage == "extract-eth")
+        #expect(ethereum.lastFailure?.error == StaleRuns.unitError)
+        #expect(report.pipelines.first?.failed == [PartitionDay(day)!])
+        #expect(report.text.contains("last failure: nightly/extract-eth partition \(day)"))
+    }
+}

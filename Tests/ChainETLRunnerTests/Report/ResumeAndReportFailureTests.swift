@@ -116,4 +116,27 @@ struct ResumeAndReportFailureTests {
         #expect(decoded?["run_id"] as? String == "r1")
         #expect(try FileManager.default.contentsOfDirectory(atPath: writer.directory.path) == ["r1.json"])
     }
+
+    @Test func aRunWhoseReportMeetsAFullDiskSaysSoAndNamesNoReport() throws {
+        let fixture = try RunnerFixture(
+            """
+            stages:
+              - id: emit
+                uses: test/emit
+                with: { rows: 10 }
+            """)
+        let run = try fixture.run(reportWriteBytes: { _, _, _ in
+            errno = ENOSPC
+            return -1
+        })
+        #expect(run.result.exitCode == 1)
+        #expect(run.result.reportURL == nil)
+        #expect(run.result.summary.contains("; no report: no space left on device writing "))
+        #expect(!run.result.summary.contains("; report "))
+        #expect(run.stderr.contains("run report not written: no space left on device writing "))
+        #expect(!run.stderr.contains("NSCocoaErrorDomain"))
+        let runs = fixture.workdir.appendingPathComponent("runs")
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []
+        #expect(left.allSatisfy { $0.hasSuffix(".html") }, "left behind: \(left)")
+    }
 }

@@ -127,6 +127,18 @@ struct StopAndResumeTests {
         let text = try #require(try stopped.lastLineJSON()["summary"] as? String)
         #expect(text.contains("stopped by SIGINT"))
         #expect(text.contains("5 interrupted"))
+
+        // The printed resume command, typed as printed, finishes both partitions.
+        let resumeLine = try #require(stopped.stderrLines.last { $0.contains("\"resume\"") })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(resumeLine.utf8)) as? [String: Any])
+        let resume = try #require(object["resume"] as? String)
+        #expect(resume.contains("--from 2026-11-20 --to 2026-11-21 --select failed"), "\(resume)")
+        let words = resume.split(separator: " ").dropFirst().map(String.init)
+        let resumed = try ChainETLProcess.run(
+            words + ["--log-format", "text"],
+            environment: pipeline.environment.merging(["HOLD_MS": "0"]) { _, new in new })
+        #expect(resumed.exitCode == 0, "\(resumed.stderr)")
+        #expect(resumed.stderrLines.last!.contains("5 stages ok, 0 skipped, 0 failed"), "\(resumed.stderr)")
     }
 
     @Test func databaseLostMidStageThePrintedHintRerunsTheLostStagesAndTheirDownstream() throws {
