@@ -70,6 +70,9 @@ public final class ExplorerRequestExecutor {
                 return try decode(response)
             } catch let error as ExplorerError {
                 failure = error
+            } catch let stop as CancellationFlag.Interrupted {
+                // A stop signal cancelled the request: not a transport failure to retry.
+                throw stop
             } catch {
                 failure = .transport(
                     .other(RedactedURL.scrub(String(describing: type(of: error)), secret: secret)),
