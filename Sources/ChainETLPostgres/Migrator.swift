@@ -219,6 +219,11 @@ public struct Migrator: Sendable {
         guard case .server(let sqlState, let message, let detail, let hint, _, _, let position) = error else {
             return error
         }
+        // 42P07 duplicate_table, 42710 duplicate_object, 42701 duplicate_column, 42P06 duplicate_schema,
+        // 42723 duplicate_function: the objects exist though the ledger says the migration never ran.
+        if ["42P07", "42710", "42701", "42P06", "42723"].contains(sqlState) {
+            return .migrationLedgerOutOfSync(name: migration.name, cause: "\(sqlState): \(message)")
+        }
         var cause = "\(sqlState): \(message)"
         if let detail { cause += "; detail: \(detail)" }
         if let hint { cause += "; hint: \(hint)" }

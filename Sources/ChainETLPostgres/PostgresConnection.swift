@@ -77,6 +77,9 @@ public final class PostgresConnection {
             logger.debug(
                 "postgres connection failed",
                 metadata: ["db.target": "\(resolved.redact(target))", "db.source": "\(resolved.source.rawValue)"])
+            if PostgresError.isConnectionStringProblem(message) {
+                throw PostgresError.invalidConnectionString(source: resolved.source.rawValue, message: message)
+            }
             throw PostgresError.connectionFailed(target: resolved.redact(target), message: message)
         }
         let connection = PostgresConnection(
@@ -251,7 +254,7 @@ public final class PostgresConnection {
             ?? Redaction.maskingBoundValues(in: Self.errorMessage(of: handle), bindings: bindings)
         let lostStates: Set<String> = ["57P01", "57P02", "57P03"]
         if PQstatus(handle) == CONNECTION_BAD || sqlState.map({ lostStates.contains($0) || $0.hasPrefix("08") }) == true
-            || (sqlState == nil && result == nil)
+            || (sqlState == nil && result == nil) || (sqlState == nil && Self.isClientSideConnectionLoss(message))
         {
             logger.debug("postgres connection lost", metadata: ["db.sqlstate": "\(sqlState ?? "none")"])
             return .connectionLost(sqlState: sqlState, message: message, statement: statement.isEmpty ? nil : statement)
@@ -264,6 +267,19 @@ public final class PostgresConnection {
             context: field(Int32(UInt8(ascii: "W"))).map(Self.withoutCopyValues),  // PG_DIAG_CONTEXT
             statement: statement,
             position: field(Int32(UInt8(ascii: "P"))).flatMap { Int($0) })  // PG_DIAG_STATEMENT_POSITION
+    }
+
+    /// Whether a libpq error without SQLSTATE (raised by the client, not the server) says the
+    /// connection broke; such errors were once labelled `XX000` as if the server had reported them.
+    static func isClientSideConnectionLoss(_ message: String) -> Bool {
+        let text = message.lowercased()
+        let phrases = [
+            "server closed the connection", "no connection to the server", "could not receive data from server",
+            "could not send data to server", "connection to server was lost", "ssl syscall error",
+            "ssl connection has been closed", "eof detected", "lost synchronization with server",
+            "terminating connection", "connection reset", "broken pipe",
+        ]
+        return phrases.contains { text.contains($0) }
     }
 
     /// COPY contexts end with the offending column value (`…, column v: "data"`); keep the line only.

@@ -5,6 +5,9 @@
 public enum PostgresError: Error, Sendable, CustomStringConvertible {
     /// The connection could not be opened; `target` is the redacted host/port/database/user.
     case connectionFailed(target: String, message: String)
+    /// The database URL (or `key=value` string, or an option in it such as `sslmode`) cannot be
+    /// parsed: a usage error (exit 2), not an unreachable server.
+    case invalidConnectionString(source: String, message: String)
     /// The server rejected a statement.
     case server(
         sqlState: String, message: String, detail: String?, hint: String?, context: String?,
@@ -33,6 +36,22 @@ public enum PostgresError: Error, Sendable, CustomStringConvertible {
     case migrationMissing(name: String, directory: String)
     /// A migration's SQL failed; `line`/`column` locate the failing statement in the file when known.
     case migrationFailed(name: String, line: Int?, column: Int?, cause: String)
+    /// A migration not recorded as applied failed because its objects already exist: the ledger
+    /// (`schema_migrations`) and the schema disagree; the migration's SQL is not at fault.
+    case migrationLedgerOutOfSync(name: String, cause: String)
+
+    /// Whether the error is the user's input (a malformed database URL): exit 2, not 1.
+    public var isUsageError: Bool {
+        if case .invalidConnectionString = self { return true }
+        return false
+    }
+
+    /// Whether a libpq connection failure message is about the connection string itself.
+    static func isConnectionStringProblem(_ message: String) -> Bool {
+        let text = message.lowercased().trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.hasPrefix("invalid ") || text.contains("connection info string") || text.contains(" uri")
+            || text.hasPrefix("missing \"=\"") || text.contains("unterminated quoted string")
+    }
 
     /// The SQLSTATE reported by the server, when there is one.
     public var sqlState: String? {
@@ -48,6 +67,10 @@ public enum PostgresError: Error, Sendable, CustomStringConvertible {
         case .connectionFailed(let target, let message):
             return "could not connect to postgres (\(target)): \(message); check --database-url, "
                 + "DATABASE_URL or the PG* variables and that the server is running"
+        case .invalidConnectionString(let source, let message):
+            return "the database URL (from \(source)) is not valid: \(message); write it as "
+                + "postgresql://user@host:port/dbname?sslmode=require (sslmode is one of disable, allow, prefer, "
+                + "require, verify-ca, verify-full) or as libpq key=value pairs"
         case .server(let sqlState, let message, let detail, let hint, let context, let statement, let position):
             var text = "database error \(sqlState): \(message)"
             if let detail { text += "; detail: \(detail)" }
@@ -62,7 +85,7 @@ public enum PostgresError: Error, Sendable, CustomStringConvertible {
         case .copyFailed(let statement, let message):
             return "copy failed: \(message); statement: \(Self.abbreviated(statement))"
         case .connectionLost(let sqlState, let message, let statement):
-            var text = "the database went away"
+            var text = "connection to the database lost"
             if let sqlState { text += " (\(sqlState))" }
             text += ": \(message)"
             if let statement { text += "; statement: \(Self.abbreviated(statement))" }
@@ -98,6 +121,13 @@ public enum PostgresError: Error, Sendable, CustomStringConvertible {
             if let line { location += ":\(line)" }
             if let column { location += ":\(column)" }
             return "migration \(location) failed and was rolled back: \(cause); fix the migration and rerun"
+        case .migrationLedgerOutOfSync(let name, let cause):
+            return "migration \(name) is not recorded in schema_migrations, but what it creates already exists "
+                + "(\(cause)): the migration ledger is out of sync with the schema (a restore or a hand edit "
+                + "dropped its row); the migration itself is fine. Point --database-url at the database and "
+                + "schema chainetl created, or, if this schema is already at \(name), record it with "
+                + "`INSERT INTO schema_migrations (version, name, checksum) VALUES (…)` as the rows of the "
+                + "earlier migrations show, then rerun"
         }
     }
 

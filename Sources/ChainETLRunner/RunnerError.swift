@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLPostgres
 
 /// Why a run (or `validate`/`migrate`) could not do its job, before or around the stages.
 public enum RunnerError: Error, CustomStringConvertible {
@@ -34,7 +35,8 @@ public enum RunnerError: Error, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .invalidPipeline, .usage, .openPartition: return 2
-        case .database, .reportNotWritten: return 1
+        case .database(_, let underlying): return (underlying as? PostgresError)?.isUsageError == true ? 2 : 1
+        case .reportNotWritten: return 1
         }
     }
 }

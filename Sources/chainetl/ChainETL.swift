@@ -5,7 +5,7 @@ import Foundation
 /// The `chainetl` command: parses arguments and dispatches to one subcommand per file.
 ///
 /// Exit codes (SPEC §2): 0 ok; 1 a stage failed; 2 usage or config error; 3 another run holds
-/// the partition's lock.
+/// the partition's lock; 130/143 a run stopped by SIGINT/SIGTERM.
 @main
 struct ChainETL: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,7 +28,8 @@ struct ChainETL: ParsableCommand {
     /// ArgumentParser's 64.
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(
+                CommandLineArguments.joiningNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch {
             if exitCode(for: error) == .validationFailure {

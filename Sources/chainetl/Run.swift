@@ -9,7 +9,8 @@ extension ChainETL {
             abstract: "Run a pipeline for one UTC day (default: yesterday) or a range of days.",
             discussion: """
                 Exit codes: 0 ok, 1 a stage failed, 2 usage or config error, 3 another run holds a \
-                partition's lock. The last line printed is a one-line summary of the run.
+                partition's lock, 130/143 stopped by SIGINT/SIGTERM (a second signal exits at once). \
+                The last line printed is a one-line summary of the run.
                 """)
 
         @Argument(help: "The pipeline file, e.g. pipelines/nightly.yaml.")
@@ -71,7 +72,7 @@ extension ChainETL {
             let partitions = try PartitionRequest.parse(partition: partition, from: from, to: to)
             let (logger, console) = logging.bootstrap(label: "chainetl.run")
             let environment = ProcessInfo.processInfo.environment
-            let request = RunRequest(
+            var request = RunRequest(
                 pipelineFile: URL(fileURLWithPath: pipeline), partitions: partitions, selections: selections,
                 force: force, dryRun: dryRun, allowOpen: allowOpen, jobs: jobs, databaseURL: databaseURL,
                 workdir: URL(fileURLWithPath: workdir ?? environment["CHAINETL_WORKDIR"] ?? "work", isDirectory: true)
@@ -79,6 +80,7 @@ extension ChainETL {
                 arguments: CommandLineArguments.redacted(CommandLine.arguments),
                 metricsFile: metricsFile.map { URL(fileURLWithPath: $0) }, refetch: refetch,
                 diffExampleLimit: diffExamples)
+            request.trapsSignals = true
             let result = PipelineRunner(request: request, environment: environment, logger: logger, console: console)
                 .run()
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }

@@ -99,6 +99,25 @@ struct MigratorTests {
         #expect(try database.scalar("SELECT string_agg(name, ',') FROM schema_migrations") == "0001_first.sql")
     }
 
+    @Test func aMigrationLedgerOutOfSyncSaysSoInsteadOfBlamingTheMigration() throws {
+        let database = try TestDatabase()
+        let directory = try Self.directory(["0001_first.sql": "CREATE TABLE t (n integer);"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Migrator(directory: directory).migrate(database.connection)
+        // A restore without schema_migrations' rows, or a hand edit.
+        try database.connection.execute(SQLQuery("DELETE FROM schema_migrations"))
+        let error = try expectPostgresError { try Migrator(directory: directory).migrate(database.connection) }
+        guard case .migrationLedgerOutOfSync(let name, let cause) = error else {
+            Issue.record("expected migrationLedgerOutOfSync, got \(error)")
+            return
+        }
+        #expect(name == "0001_first.sql")
+        #expect(cause.hasPrefix("42P07"))
+        #expect(error.description.contains("the migration ledger is out of sync with the schema"))
+        #expect(error.description.contains("the migration itself is fine"))
+        #expect(!error.description.contains("fix the migration"))
+    }
+
     @Test func refusesDuplicateVersions() throws {
         let directory = try Self.directory(["0001_a.sql": "SELECT 1;", "0001_b.sql": "SELECT 2;"])
         defer { try? FileManager.default.removeItem(at: directory) }

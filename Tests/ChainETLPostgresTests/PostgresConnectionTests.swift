@@ -221,8 +221,42 @@ struct PostgresConnectionTests {
             Issue.record("expected connectionLost, got \(error)")
             return
         }
-        #expect(error.description.hasPrefix("the database went away"))
+        #expect(error.description.hasPrefix("connection to the database lost"))
         #expect(error.description.hasSuffix("rerun resumes from the checkpoint"))
         try killer.execute(SQLQuery(unsafeSQL: "DROP SCHEMA \(SQLIdentifier.quote(database.schema)) CASCADE"))
+    }
+
+    /// libpq raises these itself, without a SQLSTATE; they were shown as server error `XX000`.
+    @Test(arguments: [
+        "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally",
+        "no connection to the server",
+        "could not receive data from server: Connection reset by peer",
+        "SSL SYSCALL error: EOF detected",
+    ])
+    func clientSideConnectionErrorsAreAConnectionLoss(message: String) {
+        #expect(PostgresConnection.isClientSideConnectionLoss(message))
+        let error = PostgresError.connectionLost(sqlState: nil, message: message, statement: "SELECT 1")
+        #expect(error.description.hasPrefix("connection to the database lost: "))
+        #expect(!error.description.contains("XX000"))
+    }
+
+    @Test func otherClientSideErrorsAreNotAConnectionLoss() {
+        #expect(!PostgresConnection.isClientSideConnectionLoss("out of memory"))
+        #expect(!PostgresConnection.isClientSideConnectionLoss("another command is already in progress"))
+    }
+
+    @Test(arguments: [
+        "postgresql://localhost/db?sslmode=bogus", "postgresql://localhost/db?nosuchoption=1", "host=localhost port",
+    ])
+    func anUnparsableDatabaseURLIsAUsageError(url: String) throws {
+        let error = try expectPostgresError {
+            _ = try PostgresConnection.connect(url: url, applicationName: "t", logger: TestDatabase.logger)
+        }
+        guard case .invalidConnectionString = error else {
+            Issue.record("expected invalidConnectionString, got \(error)")
+            return
+        }
+        #expect(error.isUsageError)
+        #expect(error.description.hasPrefix("the database URL (from --database-url) is not valid: "))
     }
 }

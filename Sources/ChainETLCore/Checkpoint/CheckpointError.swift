@@ -139,3 +139,20 @@ public enum CheckpointError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 }
+
+extension CheckpointError {
+    /// The checkpoint the error is about, when it is about one.
+    public var location: CheckpointLocation? {
+        switch self {
+        case .missing(let location), .corruptManifest(let location, _), .unsupportedManifestVersion(let location, _),
+            .unexpectedRecordSchema(let location, _, _), .corruptFile(let location, _, _),
+            .unknownSideFile(let location, _), .unbalancedCounts(let location, _),
+            .invalidSideFileName(let location, _), .writerClosed(let location):
+            return location
+        case .diskFull(_, let location), .fileSystem(_, _, _, let location):
+            return location
+        case .truncatedGzip, .invalidGzip, .unterminatedLine, .lineContainsNewline, .fileClosed, .zlib:
+            return nil
+        }
+    }
+}

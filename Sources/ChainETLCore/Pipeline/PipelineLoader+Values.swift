@@ -118,10 +118,30 @@ extension PipelineLoader {
     }
 
     /// A scalar as written in the file, quoted and cut at 70 characters (a transaction hash fits).
+    ///
+    /// An interpolated scalar also shows its value (`'${ROWS}' (= 'ten')`), since the value is what
+    /// is wrong, unless a variable's name looks like a secret (`*KEY*`, `*SECRET*`, `*TOKEN*`,
+    /// `*PASS*`, …): API keys and passwords never reach an error message.
     func quoted(_ node: ConfigNode) -> String {
-        let text = writtenText[node.location] ?? node.scalarText ?? ""
-        let cut = text.count > 70 ? String(text.prefix(70)) + "…" : text
-        return "'\(cut)'"
+        func cut(_ text: String) -> String { text.count > 70 ? String(text.prefix(70)) + "…" : text }
+        let value = node.scalarText ?? ""
+        guard let written = writtenText[node.location] else { return "'\(cut(value))'" }
+        guard written != value, !Self.namesSecret(written) else { return "'\(cut(written))'" }
+        return "'\(cut(written))' (= '\(cut(value))')"
+    }
+
+    /// Whether a `${VAR}` in `written` names a variable that may hold a secret.
+    static func namesSecret(_ written: String) -> Bool {
+        let secretWords = ["KEY", "SECRET", "TOKEN", "PASS", "PWD", "CREDENTIAL", "AUTH", "PRIVATE", "URL", "DSN"]
+        var names: [String] = []
+        var rest = Substring(written)
+        while let start = rest.range(of: "${") {
+            let tail = rest[start.upperBound...]
+            let name = tail.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+            names.append(name.uppercased())
+            rest = tail.dropFirst(name.count)
+        }
+        return names.contains { name in secretWords.contains { name.contains($0) } }
     }
 
     /// A lowercase `0x` address from `0x` + 40 hex digits, or nil after reporting.

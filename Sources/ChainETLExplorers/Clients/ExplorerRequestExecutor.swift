@@ -1,8 +1,12 @@
+import ChainETLCore
 import Foundation
 import Logging
 
 /// Sends explorer requests: waits for the key's token bucket, counts the daily quota, calls the
 /// transport, decodes, and retries retryable failures per `RetryPolicy` (sleeping on the clock).
+///
+/// Between requests and after every wait it checks `CancellationFlag.process` and throws
+/// `CancellationFlag.Interrupted` once a stop signal arrived, so an extraction ends promptly.
 ///
 /// One executor serves one extraction on one worker thread; the bucket and quota it draws from are
 /// shared process-wide.
@@ -53,7 +57,9 @@ public final class ExplorerRequestExecutor {
     public func perform<T>(_ request: HTTPRequest, decode: (HTTPResponse) throws -> T) throws -> T {
         var policy = policyTemplate
         while true {
+            try CancellationFlag.process.check()
             limiter.acquire()
+            try CancellationFlag.process.check()
             try quota?.consumeOne()
             requestCount += 1
             let failure: ExplorerError
@@ -64,6 +70,9 @@ public final class ExplorerRequestExecutor {
                 return try decode(response)
             } catch let error as ExplorerError {
                 failure = error
+            } catch let stop as CancellationFlag.Interrupted {
+                // A stop signal cancelled the request: not a transport failure to retry.
+                throw stop
             } catch {
                 failure = .transport(
                     .other(RedactedURL.scrub(String(describing: type(of: error)), secret: secret)),
@@ -101,6 +110,7 @@ public final class ExplorerRequestExecutor {
                     kind: failure.isThrottle ? .throttled : .retry, message: failure.description,
                     request: request.redacted, attempt: policy.failures, delay: delay))
             clock.sleep(until: clock.now() + delay)
+            try CancellationFlag.process.check()
         }
     }
 }

@@ -103,6 +103,13 @@ public indirect enum ExplorerError: Error, Equatable, Sendable, CustomStringConv
             return "explorer plan does not cover this chain (\(text)) for GET \(request); "
                 + "upgrade the api plan or use another explorer for this chain"
         case .invalidRequest(let text, let request):
+            if text.lowercased().contains("deprecated v1 endpoint") {
+                // Etherscan retired its V1 APIs (api.etherscan.io/api, api.bscscan.com/api, …) on
+                // 2025-08-15; the chain id and addresses are fine, the base_url is not.
+                return "explorer says the chain's base_url is a retired V1 endpoint (\(text)) for GET \(request); "
+                    + "set base_url to the V2 multichain API, https://api.etherscan.io/v2/api (chain_id selects "
+                    + "the chain; the same key works)"
+            }
             return "explorer refused the request parameters (\(text)) for GET \(request); "
                 + "check the chain id, token and account addresses in the pipeline file"
         case .explorerRejected(let text, let request):

@@ -1,3 +1,4 @@
+import ChainETLCore
 import Dispatch
 import Foundation
 
@@ -38,9 +39,17 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
             completion.finish(data: data, response: response, error: error)
         }
         task.resume()
-        guard completion.wait(seconds: request.timeout) else {
-            task.cancel()
-            throw ExplorerError.transport(.timeout, request: request.redacted)
+        // Waits in short slices so a stop signal (CancellationFlag.process) cancels the request.
+        let deadline = DispatchTime.now() + request.timeout
+        while !completion.wait(until: min(deadline, DispatchTime.now() + 0.2)) {
+            if CancellationFlag.process.isCancelled {
+                task.cancel()
+                throw CancellationFlag.Interrupted()
+            }
+            if DispatchTime.now() >= deadline {
+                task.cancel()
+                throw ExplorerError.transport(.timeout, request: request.redacted)
+            }
         }
         let (data, response, error) = completion.result
         if let error {
@@ -91,9 +100,9 @@ private final class Completion: @unchecked Sendable {
         semaphore.signal()
     }
 
-    /// Waits for completion; false when `seconds` passed first.
-    func wait(seconds: TimeInterval) -> Bool {
-        semaphore.wait(timeout: .now() + seconds) == .success
+    /// Waits for completion; false when `deadline` passed first.
+    func wait(until deadline: DispatchTime) -> Bool {
+        semaphore.wait(timeout: deadline) == .success
     }
 
     var result: (Data?, URLResponse?, Error?) {

@@ -1,3 +1,4 @@
+import ChainETLCore
 import Dispatch
 import Foundation
 
@@ -10,6 +11,10 @@ public protocol MonotonicClock: Sendable {
 }
 
 /// The real clock: `DispatchTime` uptime, blocking sleeps on the calling worker thread.
+///
+/// A sleep ends early when `CancellationFlag.process` is cancelled (SIGINT/SIGTERM), so a worker
+/// waiting for a rate-limit slot or a retry back-off notices the stop at once; the caller checks
+/// the flag after waking.
 public struct SystemMonotonicClock: MonotonicClock {
     public init() {}
 
@@ -19,6 +24,6 @@ public struct SystemMonotonicClock: MonotonicClock {
 
     public func sleep(until deadline: TimeInterval) {
         let remaining = deadline - now()
-        if remaining > 0 { Thread.sleep(forTimeInterval: remaining) }
+        if remaining > 0 { CancellationFlag.process.sleep(seconds: remaining) }
     }
 }

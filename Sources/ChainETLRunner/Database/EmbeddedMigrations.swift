@@ -830,5 +830,19 @@ DROP INDEX holder_balances_zero_idx;
 ALTER TABLE holder_balances SET (fillfactor = 90);
 
 """#),
+        Migrator.Migration(
+            version: 9, name: "0009_interrupted_units.sql",
+            sql: #"""
+-- 0009_interrupted_units: a unit can end `interrupted` (SPEC §2, docs/runner.md "Stopping a run").
+--
+-- A run stopped by SIGINT/SIGTERM records the units it was running or had not started yet as
+-- `interrupted`; so does the next `run` or `status` for the `running` units of a run whose
+-- process is gone (its run lock is free). `--select failed` reruns them like failed ones.
+-- etl_runs.status has no check constraint; its comment already lists `interrupted`.
+ALTER TABLE etl_stage_runs DROP CONSTRAINT etl_stage_runs_status_check;
+ALTER TABLE etl_stage_runs ADD CONSTRAINT etl_stage_runs_status_check
+    CHECK (status IN ('running', 'succeeded', 'skipped', 'failed', 'blocked', 'interrupted'));
+
+"""#),
     ]
 }

@@ -29,8 +29,19 @@ final class RunLedger: @unchecked Sendable {
         return try body(connection)
     }
 
-    /// Inserts the `etl_runs` row with status `running`.
+    /// Whether a ledger write failed (the database went away): the ledger then misses rows, e.g.
+    /// the units a failure blocked, so `--select failed` alone would not find them.
+    var lostWrites: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return writeFailed
+    }
+    private var writeFailed = false
+
+    /// Takes the run lock (`RunLock`) on the ledger connection, then inserts the `etl_runs` row
+    /// with status `running`; the lock comes first so no one sees the row without it.
     func begin(partitions: [PartitionDay], arguments: [String]) throws {
+        try withConnection { try RunLock.acquire($0, runID: runID) }
         let args = JSONLine.encode(["argv": arguments], leadingKeys: [])
         try execute(
             SQLQuery(
@@ -116,7 +127,8 @@ final class RunLedger: @unchecked Sendable {
         }
     }
 
-    /// The stages of `partition` whose latest unit failed or was blocked (for `--select failed`).
+    /// The stages of `partition` whose latest unit failed, was blocked or was interrupted (for
+    /// `--select failed`). Units of dead runs were marked `interrupted` by `StaleRuns` before.
     func failedStages(partition: PartitionDay) throws -> Set<String> {
         let rows = try execute(
             SQLQuery(
@@ -125,7 +137,7 @@ final class RunLedger: @unchecked Sendable {
                   SELECT DISTINCT ON (stage) stage, status FROM etl_stage_runs
                   WHERE pipeline = $1 AND partition = $2::date AND status <> 'running'
                   ORDER BY stage, started_at DESC, id DESC
-                ) latest WHERE status IN ('failed', 'blocked')
+                ) latest WHERE status IN ('failed', 'blocked', 'interrupted')
                 """, [pipeline, partition.description]))
         return Set((0..<rows.count).compactMap { rows.value(row: $0, column: 0) })
     }
@@ -134,7 +146,12 @@ final class RunLedger: @unchecked Sendable {
     private func execute(_ query: SQLQuery) throws -> PostgresRows {
         lock.lock()
         defer { lock.unlock() }
-        return try connection.execute(query)
+        do {
+            return try connection.execute(query)
+        } catch {
+            writeFailed = true
+            throw error
+        }
     }
 
     func close() {

@@ -1,34 +1,34 @@
 import Foundation
 
-/// Writes run reports atomically: a temporary file in the same folder, then a rename.
+/// Writes run reports atomically through `AtomicFile`: a temporary file in the same folder, then a
+/// rename; a failure (a full disk) leaves nothing behind.
 struct RunReportWriter {
     let directory: URL
+    /// Injected by tests to fail the write (`AtomicFile.WriteFunction`).
+    var writeBytes: AtomicFile.WriteFunction?
 
     /// `<workdir>/runs`.
-    init(workdir: URL) {
+    init(workdir: URL, writeBytes: AtomicFile.WriteFunction? = nil) {
         directory = workdir.appendingPathComponent("runs", isDirectory: true)
+        self.writeBytes = writeBytes
     }
 
     func url(for runID: String) -> URL {
         directory.appendingPathComponent("\(runID).json")
     }
 
-    /// Writes `report` and returns where.
+    /// Writes `report` and returns where; throws `OperationsError` (`.noSpace` for a full disk).
     @discardableResult
     func write(_ report: RunReport) throws -> URL {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         let data = try encoder.encode(report)
         let target = url(for: report.runID)
-        let temporary = directory.appendingPathComponent(
-            ".\(report.runID).json.tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        try data.write(to: temporary)
-        if rename(temporary.path, target.path) != 0 {
-            let code = errno
-            try? FileManager.default.removeItem(at: temporary)
-            throw RunnerError.reportNotWritten(path: target.path, reason: String(cString: strerror(code)))
+        if let writeBytes {
+            try AtomicFile.write(data, to: target, using: writeBytes)
+        } else {
+            try AtomicFile.write(data, to: target)
         }
         return target
     }

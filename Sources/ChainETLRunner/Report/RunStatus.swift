@@ -9,6 +9,9 @@ public enum RunStatus: String, Sendable, Codable {
     case locked
     /// The run could not start: bad arguments or configuration (exit 2).
     case invalid
+    /// Stopped by SIGINT (exit 130) or SIGTERM (exit 143); or, in `etl_runs`, a `running` run
+    /// whose process is gone. The report's `exit_code` has the signal's code.
+    case interrupted
 
     public var exitCode: Int32 {
         switch self {
@@ -16,6 +19,7 @@ public enum RunStatus: String, Sendable, Codable {
         case .failed: return 1
         case .invalid: return 2
         case .locked: return 3
+        case .interrupted: return 130
         }
     }
 }

@@ -4,38 +4,78 @@ import Foundation
 /// The closing lines of a run: what failed and how to resume, then the one-line summary.
 enum RunSummary {
     /// `run <id>: 12 stages ok, 3 skipped, 0 failed, 7 partitions, 41.2s; report work/runs/<id>.json`.
-    static func line(_ report: RunReport, reportPath: String?, elapsed: TimeInterval) -> String {
+    ///
+    /// A run stopped by a signal starts with `stopped by SIGTERM`; a report that could not be written
+    /// is named as such (`reportProblem`), never as a path.
+    static func line(
+        _ report: RunReport, reportPath: String?, elapsed: TimeInterval, reportProblem: String? = nil
+    ) -> String {
         var parts = [
             "\(report.count(.succeeded)) stages ok", "\(report.count(.skipped)) skipped",
             "\(report.count(.failed)) failed",
         ]
+        if report.status == .interrupted {
+            parts.insert("stopped by \(SignalTrap.name(of: report.exitCode - 128))", at: 0)
+        }
         if report.count(.blocked) > 0 { parts.append("\(report.count(.blocked)) blocked") }
+        if report.count(.interrupted) > 0 { parts.append("\(report.count(.interrupted)) interrupted") }
         let lockedPartitions = Set(report.units.filter { $0.status == .locked }.map(\.partition)).count
         if lockedPartitions > 0 { parts.append("\(lockedPartitions) partitions locked") }
         parts.append(report.partitions.count == 1 ? "1 partition" : "\(report.partitions.count) partitions")
         parts.append(String(format: "%.1fs", elapsed))
         var line = "run \(report.runID): " + parts.joined(separator: ", ")
         if let reportPath { line += "; report \(reportPath)" }
+        if let reportProblem { line += "; no report: \(reportProblem)" }
         return line
     }
 
-    /// One line per failure: the first failed stage of each partition, with its error.
-    static func failureLines(_ report: RunReport) -> [String] {
-        report.units.filter { $0.status == .failed }.map { unit in
-            "stage \(unit.stage) failed for partition \(unit.partition): \(unit.error ?? "unknown error")"
+    /// The short reason a file was not written, for the summary line.
+    static func shortReason(_ error: OperationsError) -> String {
+        switch error {
+        case .noSpace(let path): return "no space left on device writing \(path)"
+        default: return error.description
         }
     }
 
-    /// The exact command that reruns what failed (and what it blocked), or nil when nothing did.
-    static func resumeCommand(_ report: RunReport, request: RunRequest, displayedPipelinePath: String) -> String? {
-        let failedDays = Set(report.units.filter { $0.status == .failed || $0.status == .locked }.map(\.partition))
+    /// One line per failure: the first failed stage of each partition, with its error; then, for a
+    /// run stopped by a signal, what it left undone.
+    static func failureLines(_ report: RunReport, stopSignal: String? = nil) -> [String] {
+        var lines = report.units.filter { $0.status == .failed }.map { unit in
+            "stage \(unit.stage) failed for partition \(unit.partition): \(unit.error ?? "unknown error")"
+        }
+        if let stopSignal {
+            let count = report.count(.interrupted)
+            lines.append(
+                "run stopped by \(stopSignal): \(count) " + (count == 1 ? "stage" : "stages")
+                    + " interrupted or not started (recorded 'interrupted')")
+        }
+        return lines
+    }
+
+    /// The exact command that reruns what failed, was interrupted (and what it blocked), or nil
+    /// when nothing did. It is one that works for each kind of failure:
+    /// - a stage failed: `--select failed` (the ledger has it and the stages it blocked);
+    /// - the ledger lost writes (the database went away): `--select failed+`, because the blocked
+    ///   stages were never recorded; the next run marks the lost `running` rows `interrupted`;
+    /// - a stage failed on a corrupt or missing upstream checkpoint: `--select <upstream>+` too,
+    ///   since rerunning the stage alone would read the same bad checkpoint;
+    /// - only locked partitions: the plain command for those days.
+    static func resumeCommand(
+        _ report: RunReport, request: RunRequest, displayedPipelinePath: String, ledgerIncomplete: Bool = false
+    ) -> String? {
+        let failedDays = Set(
+            report.units.filter { [.failed, .locked, .interrupted].contains($0.status) }.map(\.partition))
         guard let first = failedDays.min(), let last = failedDays.max() else { return nil }
         var words = ["chainetl", "run", displayedPipelinePath]
         words +=
             first == last
             ? ["--partition", first.description] : ["--from", first.description, "--to", last.description]
-        let onlyLocked = report.count(.failed) == 0
-        if !onlyLocked { words += ["--select", "failed"] }
+        let onlyLocked = report.count(.failed) == 0 && report.count(.interrupted) == 0
+        if !onlyLocked {
+            let upstreams = Set(report.units.compactMap(\.resumeFrom)).sorted()
+            for upstream in upstreams { words += ["--select", upstream + "+"] }
+            words += ["--select", ledgerIncomplete ? "failed+" : "failed"]
+        }
         if request.allowOpen { words.append("--allow-open") }
         if request.workdir.path != URL(fileURLWithPath: "work").standardizedFileURL.path {
             words += ["--workdir", request.workdir.path]

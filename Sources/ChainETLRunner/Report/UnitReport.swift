@@ -19,6 +19,8 @@ public struct UnitReport: Sendable, Codable, Equatable {
     public var error: String?
     /// What the run changed against the replaced checkpoint and in the database (rerun diff).
     public var diff: UnitDiff?
+    /// The need whose checkpoint made this unit fail (corrupt, missing): resuming starts there.
+    public var resumeFrom: String?
 
     public init(
         stage: String, kind: String, partition: PartitionDay, status: UnitStatus, reason: String,
@@ -47,5 +49,6 @@ public struct UnitReport: Sendable, Codable, Equatable {
         case finishedAt = "finished_at"
         case durationMS = "duration_ms"
         case checkpointHash = "checkpoint_hash"
+        case resumeFrom = "resume_from"
     }
 }

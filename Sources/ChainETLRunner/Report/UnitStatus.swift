@@ -8,4 +8,7 @@ public enum UnitStatus: String, Sendable, Codable, CaseIterable {
     case blocked
     /// Not run: another run holds the partition's lock.
     case locked
+    /// Stopped or never started because the run got SIGINT/SIGTERM, or left `running` by a run
+    /// whose process is gone (set by the next `run` or `status`). `--select failed` reruns it.
+    case interrupted
 }

@@ -13,6 +13,8 @@ public final class PipelineRunner {
     private let logger: Logger
     private let console: RunConsole
     private let now: Date
+    /// Replaces `write(2)` for the run report (tests inject a full disk).
+    var reportWriteBytes: AtomicFile.WriteFunction?
 
     /// - Parameters:
     ///   - environment: read for `${VAR}` interpolation and `CHAINETL_SCHEMAS`.
@@ -36,6 +38,7 @@ public final class PipelineRunner {
         let clock = ContinuousClock.now
         var logger = self.logger
         logger[metadataKey: "run.id"] = "\(runID)"
+        let signals = request.trapsSignals ? SignalTrap(flag: .process, logger: logger) : nil
 
         let plan: RunPlan
         var days: [PartitionDay]
@@ -86,6 +89,12 @@ public final class PipelineRunner {
             } catch {
                 connection.close()
                 throw RunnerError.database(action: "apply \(migrator.origin)", underlying: error)
+            }
+            do {
+                try StaleRuns.markInterrupted(on: connection, logger: logger)
+            } catch {
+                connection.close()
+                throw RunnerError.database(action: "mark the runs whose process is gone in etl_runs", underlying: error)
             }
             do {
                 if servesEarlierMarks {
@@ -165,7 +174,10 @@ public final class PipelineRunner {
                 },
                 execute: { executor.execute($0) },
                 releaseLock: { locks.release($0) }))
+        // The first stop signal stops the scheduling; `onCancel` runs at once if it came earlier.
+        if signals != nil { CancellationFlag.process.onCancel { pool.interrupt() } }
         let finalMachine = pool.run()
+        let stopSignal = signals?.receivedSignal
 
         // Units that never ran: blocked, locked, or failed because their lock could not be asked for.
         for (unit, state) in finalMachine.units where executor.unitReports[unit] == nil {
@@ -197,20 +209,34 @@ public final class PipelineRunner {
         report.status =
             report.count(.failed) > 0 ? .failed : (report.count(.locked) > 0 ? .locked : .succeeded)
         report.exitCode = report.status.exitCode
+        if let stopSignal {
+            report.status = .interrupted
+            report.exitCode = SignalTrap.exitCode(for: stopSignal)
+        }
         report.resumeCommand = RunSummary.resumeCommand(
-            report, request: request, displayedPipelinePath: displayedPipelinePath)
+            report, request: request, displayedPipelinePath: displayedPipelinePath,
+            ledgerIncomplete: ledger.lostWrites)
 
-        let writer = RunReportWriter(workdir: request.workdir)
+        let writer = RunReportWriter(workdir: request.workdir, writeBytes: reportWriteBytes)
         let elapsed =
             Double((ContinuousClock.now - clock).components.seconds)
             + Double((ContinuousClock.now - clock).components.attoseconds) / 1e18
         report.summary = RunSummary.line(report, reportPath: relativePath(writer.url(for: runID)), elapsed: elapsed)
         var reportURL: URL?
+        var reportProblem: String?
         do {
             reportURL = try writer.write(report)
         } catch {
+            // The summary must not name a report that does not exist: it says why there is none.
             logger.error("run report not written", metadata: ["error": "\(error)"])
-            report.status = report.status == .succeeded ? .failed : report.status
+            reportProblem = "\(error)"
+            if report.status == .succeeded {
+                report.status = .failed
+                report.exitCode = report.status.exitCode
+            }
+            report.summary = RunSummary.line(
+                report, reportPath: nil, elapsed: elapsed,
+                reportProblem: (error as? OperationsError).map(RunSummary.shortReason) ?? "\(error)")
         }
         do {
             try ledger.finish(status: report.status)
@@ -235,11 +261,15 @@ public final class PipelineRunner {
                     "metrics file not written", metadata: ["path": "\(metricsFile.path)", "error": "\(error)"])
             }
         }
-        let failures = RunSummary.failureLines(report) + lockMessages
+        let failures =
+            RunSummary.failureLines(report, stopSignal: stopSignal.map(SignalTrap.name(of:))) + lockMessages
+            + (reportProblem.map { ["run report not written: \($0)"] } ?? [])
         console.closing(
             summary: report.summary, failures: failures, resume: report.resumeCommand, runID: runID,
-            status: report.status)
-        return RunResult(status: report.status, report: report, reportURL: reportURL, summary: report.summary)
+            status: report.status, exitCode: report.exitCode)
+        return RunResult(
+            status: report.status, report: report, reportURL: reportURL, summary: report.summary,
+            exitCode: report.exitCode)
     }
 
     // MARK: - Steps

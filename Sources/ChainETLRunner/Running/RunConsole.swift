@@ -50,7 +50,9 @@ public final class RunConsole: Sendable {
     }
 
     /// The closing lines: each failure (the last one with the resume command), then the summary.
-    public func closing(summary: String, failures: [String], resume: String?, runID: String, status: RunStatus) {
+    public func closing(
+        summary: String, failures: [String], resume: String?, runID: String, status: RunStatus, exitCode: Int32? = nil
+    ) {
         output.clearProgress()
         for (index, failure) in failures.enumerated() {
             let isLast = index == failures.count - 1
@@ -74,7 +76,7 @@ public final class RunConsole: Sendable {
                 JSONLine.encode(
                     [
                         "ts": Timestamp.iso8601(Date()), "level": "notice", "msg": "run summary", "run.id": runID,
-                        "status": status.rawValue, "exit_code": "\(status.exitCode)", "summary": summary,
+                        "status": status.rawValue, "exit_code": "\(exitCode ?? status.exitCode)", "summary": summary,
                     ], leadingKeys: ["ts", "level", "msg"]))
         }
     }

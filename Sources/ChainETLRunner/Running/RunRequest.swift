@@ -22,6 +22,9 @@ public struct RunRequest: Sendable {
     public var refetch: Bool
     /// How many ids of each kind a unit's rerun diff lists in the report (the diff file has all).
     public var diffExampleLimit: Int
+    /// Whether the run handles SIGINT/SIGTERM itself (the `chainetl` executable sets it; in-process
+    /// tests leave the test process's signals alone).
+    public var trapsSignals = false
 
     public init(
         pipelineFile: URL, partitions: PartitionRequest = .yesterday, selections: [String] = [], force: Bool = false,

@@ -10,5 +10,14 @@ public struct RunResult: Sendable {
     /// The summary line printed last.
     public var summary: String
 
-    public var exitCode: Int32 { status.exitCode }
+    /// The process exit code: the status's, or 130/143 for a run stopped by SIGINT/SIGTERM.
+    public var exitCode: Int32
+
+    init(status: RunStatus, report: RunReport?, reportURL: URL?, summary: String, exitCode: Int32? = nil) {
+        self.status = status
+        self.report = report
+        self.reportURL = reportURL
+        self.summary = summary
+        self.exitCode = exitCode ?? status.exitCode
+    }
 }

@@ -60,6 +60,8 @@ final class UnitExecutor: @unchecked Sendable {
         defer { context?.closeDatabase() }
         do {
             rowID = try environment.ledger?.unitStarted(unit, at: started)
+            // A stop signal between the scheduler's pick and here: start nothing.
+            try CancellationFlag.process.check()
             var inputs: [String: CheckpointReader] = [:]
             for need in spec.needs {
                 inputs[need] = try CheckpointReader.open(location(need, unit.partition))
@@ -132,10 +134,17 @@ final class UnitExecutor: @unchecked Sendable {
             return .succeeded
         } catch {
             context?.outputIfOpened?.discard()
+            // Once the run is stopping, a unit that ends in an error is recorded `interrupted`: the
+            // error is most likely the stop itself (a cancelled request), and either way
+            // `--select failed` reruns it.
+            let interrupted = error is CancellationFlag.Interrupted || CancellationFlag.process.isCancelled
             let wrapped = StageError.failed(stage: unit.stageID, partition: unit.partition, underlying: error)
-            let report = UnitReport(
-                stage: unit.stageID, kind: spec.kind, partition: unit.partition, status: .failed,
-                reason: "stage failed", startedAt: started, finishedAt: Date(), error: "\(error)")
+            var report = UnitReport(
+                stage: unit.stageID, kind: spec.kind, partition: unit.partition,
+                status: interrupted ? .interrupted : .failed,
+                reason: interrupted ? "interrupted by a stop signal" : "stage failed", startedAt: started,
+                finishedAt: Date(), error: "\(error)")
+            report.resumeFrom = Self.corruptUpstream(of: unit, needs: spec.needs, error: error)
             do {
                 try finish(unit, rowID: rowID, report: report)
             } catch {
@@ -143,6 +152,10 @@ final class UnitExecutor: @unchecked Sendable {
                 store(unit, report)
             }
             environment.progress.finish(unit)
+            if interrupted {
+                logger.warning("stage interrupted", metadata: ["error": "\(wrapped)"])
+                return .interrupted
+            }
             logger.error("stage failed", metadata: ["error": "\(wrapped)"])
             return .failed
         }
@@ -169,6 +182,18 @@ final class UnitExecutor: @unchecked Sendable {
             report = UnitReport(
                 stage: unit.stageID, kind: spec.kind, partition: unit.partition, status: .locked,
                 reason: "partition locked by another run")
+        case .interrupted:
+            report = UnitReport(
+                stage: unit.stageID, kind: spec.kind, partition: unit.partition, status: .interrupted,
+                reason: "not started: the run was stopped", finishedAt: Date(),
+                error: "not run because the run was stopped by a signal")
+            do {
+                try environment.ledger?.unitFinished(rowID: nil, report: report)
+            } catch {
+                environment.logger.error(
+                    "interrupted stage not recorded in the ledger",
+                    metadata: ["stage.id": "\(unit.stageID)", "partition": "\(unit.partition)", "error": "\(error)"])
+            }
         default:
             return
         }
@@ -203,6 +228,19 @@ final class UnitExecutor: @unchecked Sendable {
 }
 
 extension UnitExecutor {
+    /// The need of `unit` whose checkpoint `error` says is corrupt, missing or unreadable: rerunning
+    /// `unit` alone would fail again, so the resume command starts from that need (`need+`).
+    static func corruptUpstream(of unit: WorkUnit, needs: [String], error: any Error) -> String? {
+        if let checkpointError = error as? CheckpointError, let location = checkpointError.location,
+            location.stageID != unit.stageID, needs.contains(location.stageID)
+        {
+            return location.stageID
+        }
+        // Stage errors wrap the checkpoint error's text, which always names "stage 'id' for day".
+        let text = "\(error)"
+        return needs.first { text.contains("checkpoint of stage '\($0)' for \(unit.partition)") }
+    }
+
     /// Records a unit that failed because its partition's lock could not be asked for.
     func recordLockFailure(_ unit: WorkUnit, error message: String) {
         let spec = plan.spec(unit.stageID)

@@ -14,6 +14,8 @@ struct SchedulerStateMachine {
         case succeeded
         case skipped
         case failed
+        /// The unit stopped early because the run is stopping.
+        case interrupted
     }
 
     enum UnitState: Equatable, Sendable {
@@ -26,11 +28,13 @@ struct SchedulerStateMachine {
         case blocked(by: String)
         /// Not run because another run holds the partition's lock.
         case locked
+        /// Stopped, or never started, because the run is stopping (SIGINT/SIGTERM).
+        case interrupted
 
         var isTerminal: Bool {
             switch self {
             case .waiting, .running: return false
-            case .succeeded, .skipped, .failed, .blocked, .locked: return true
+            case .succeeded, .skipped, .failed, .blocked, .locked, .interrupted: return true
             }
         }
     }
@@ -62,6 +66,9 @@ struct SchedulerStateMachine {
         case lockFailed(PartitionDay)
         case lockReleased(PartitionDay)
         case unitFinished(WorkUnit, UnitResult)
+        /// Stop: no unit or partition starts any more; what is in flight finishes, and the held
+        /// partitions' locks are released. Answers no action.
+        case interrupt
     }
 
     private struct Partition {
@@ -147,6 +154,15 @@ struct SchedulerStateMachine {
     /// Applies what the caller observed; the action it answers is no longer in flight.
     mutating func event(_ event: Event) {
         switch event {
+        case .interrupt:
+            for index in partitions.indices {
+                for stage in partitions[index].stages where partitions[index].states[stage] == .waiting {
+                    partitions[index].states[stage] = .interrupted
+                }
+                // A partition whose lock was never asked for has nothing to release.
+                if partitions[index].lock == .unrequested { partitions[index].lock = .released }
+            }
+            return
         case .lockAcquired(let day):
             update(day) { partition in
                 precondition(partition.lock == .acquiring, "lock acquired for \(day) that was not being acquired")
@@ -179,6 +195,13 @@ struct SchedulerStateMachine {
                 case .failed:
                     partition.states[unit.stageID] = .failed
                     Self.block(downstreamOf: unit.stageID, in: &partition, needs: needs)
+                case .interrupted:
+                    // Its downstream can never become ready: it is interrupted too (the
+                    // `.interrupt` event may not have arrived yet).
+                    partition.states[unit.stageID] = .interrupted
+                    for stage in partition.stages where partition.states[stage] == .waiting {
+                        partition.states[stage] = .interrupted
+                    }
                 }
             }
         }

@@ -50,6 +50,15 @@ final class WorkerPool: @unchecked Sendable {
         return machine
     }
 
+    /// Stops scheduling: no new unit or partition starts; in-flight actions finish, held locks are
+    /// released, then `run()` returns. Safe to call from any thread, before or during `run()`.
+    func interrupt() {
+        condition.lock()
+        machine.event(.interrupt)
+        condition.broadcast()
+        condition.unlock()
+    }
+
     private func work() {
         condition.lock()
         while true {

@@ -116,7 +116,8 @@ final class DayExtraction {
             do {
                 range = try extractor.resolve(day: day)
             } catch let error as ExplorerError where Self.meansNoBlockYet(error) {
-                throw ExtractError.dayNotStarted(chain: chain.name, day: day, head: head)
+                throw ExtractError.dayNotStarted(
+                    chain: chain.name, day: day, head: head, dayIsOver: day.end <= dependencies.currentDate())
             }
         } catch let error as ExplorerError {
             throw ExtractError.explorer(chain: chain.name, target: nil, underlying: error)

@@ -1,7 +1,10 @@
 import ChainETLCore
 import Foundation
 
-/// `uses: test/sleep`: holds its partition for `ms` milliseconds, for lock and kill tests.
+/// `uses: test/sleep`: holds its partition for `ms` milliseconds, for lock, kill and signal tests.
+///
+/// Like an extraction waiting on an explorer, it stops early on a stop signal (and throws
+/// `CancellationFlag.Interrupted`).
 public struct TestSleepStage: Stage {
     public static let kind = "test/sleep"
     public static var parameters: StageParameterSchema { TestSleepConfiguration.schema }
@@ -22,7 +25,9 @@ public struct TestSleepStage: Stage {
         var slept = 0
         while slept < configuration.milliseconds {
             let step = min(tick, configuration.milliseconds - slept)
-            Thread.sleep(forTimeInterval: Double(step) / 1000)
+            guard CancellationFlag.process.sleep(seconds: Double(step) / 1000) else {
+                throw CancellationFlag.Interrupted()
+            }
             slept += step
             context.progress.advance(by: step)
             context.progress.flush()

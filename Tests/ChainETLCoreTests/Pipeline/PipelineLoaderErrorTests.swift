@@ -173,17 +173,31 @@ struct PipelineLoaderErrorTests {
             hint: "chain_id: 100 (a whole number")
     }
 
-    @Test func wrongTypeOfAnInterpolatedValueNeverShowsTheValue() {
+    @Test func wrongTypeOfAnInterpolatedValueShowsTheVariableAndItsValue() {
         let found = diagnostics(
             """
             version: 1
             \(ethereumChain.replacingOccurrences(of: "chain_id: 1", with: "chain_id: ${CHAIN_ID}"))
             stages:
               - { id: a, uses: test/unchecked }
-            """, environment: ["CHAIN_ID": "s3cret-value"])
+            """, environment: ["CHAIN_ID": "one"])
         #expect(found.count == 1)
-        #expect(found.first?.message == "expected an integer for 'chain_id', found '${CHAIN_ID}'")
-        #expect(!"\(ConfigDiagnostics(found))".contains("s3cret"))
+        #expect(found.first?.message == "expected an integer for 'chain_id', found '${CHAIN_ID}' (= 'one')")
+    }
+
+    @Test func wrongTypeOfAnInterpolatedSecretNeverShowsTheValue() {
+        for variable in ["API_KEY", "ETHERSCAN_TOKEN", "DB_PASSWORD", "MY_SECRET", "DATABASE_URL"] {
+            let found = diagnostics(
+                """
+                version: 1
+                \(ethereumChain.replacingOccurrences(of: "chain_id: 1", with: "chain_id: ${\(variable)}"))
+                stages:
+                  - { id: a, uses: test/unchecked }
+                """, environment: [variable: "s3cret-value"])
+            #expect(found.count == 1)
+            #expect(found.first?.message == "expected an integer for 'chain_id', found '${\(variable)}'")
+            #expect(!"\(ConfigDiagnostics(found))".contains("s3cret"))
+        }
     }
 
     @Test func wrongTypesOfNumbersListsAndMappings() {

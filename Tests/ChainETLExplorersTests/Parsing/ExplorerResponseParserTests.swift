@@ -139,6 +139,21 @@ struct ExplorerResponseParserTests {
         }
     }
 
+    /// The text Etherscan's retired V1 API answers (../shared/reference/explorer-apis.md §1).
+    @Test func aDeprecatedV1EndpointSaysToMoveTheBaseURLToV2() throws {
+        let body =
+            "{\"status\":\"0\",\"message\":\"NOTOK\",\"result\":\"You are using a deprecated V1 endpoint, switch to Etherscan API V2.\"}"
+        do {
+            _ = try ExplorerResponseParser.rows(from: HTTPResponse(status: 200, body: Array(body.utf8)), request: request)
+            Issue.record("parsed \(body)")
+        } catch let error as ExplorerError {
+            #expect(!error.isRetryable)
+            #expect(error.description.contains("retired V1 endpoint"))
+            #expect(error.description.contains("set base_url to the V2 multichain API, https://api.etherscan.io/v2/api"))
+            #expect(!error.description.contains("check the chain id, token and account addresses"))
+        }
+    }
+
     @Test func blockscoutErrorWithEmptyArrayIsStillAnError() throws {
         let body = "{\"message\":\"Too many requests. Increase limits now\",\"result\":[],\"status\":\"0\"}"
         #expect(throws: ExplorerError.self) {

@@ -1,9 +1,10 @@
 import ChainETLCore
 import ChainETLPostgres
-import ChainETLRunner
 import Foundation
 import Logging
 import Testing
+
+@testable import ChainETLRunner
 
 /// A throwaway pipeline folder, workdir and captured output for one runner test, against the
 /// real PostgreSQL that `make test` starts (DATABASE_URL).
@@ -55,7 +56,7 @@ final class RunnerFixture {
     func run(
         partitions: PartitionRequest = .single(PartitionDay("2026-11-20")!), select: [String] = [], force: Bool = false,
         dryRun: Bool = false, jobs: Int = 2, databaseURL: String? = nil, environment: [String: String] = [:],
-        metricsFile: URL? = nil, now: Date = Date()
+        metricsFile: URL? = nil, now: Date = Date(), reportWriteBytes: AtomicFile.WriteFunction? = nil
     ) throws -> (result: RunResult, stderr: String, stdout: [String]) {
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: logFile)
@@ -70,8 +71,9 @@ final class RunnerFixture {
             arguments: ["chainetl", "run", pipelineFile.path], metricsFile: metricsFile)
         var env = environment
         env["CHAINETL_SCHEMAS"] = Self.schemas
-        let result = PipelineRunner(request: request, environment: env, logger: logger, console: console, now: now)
-            .run()
+        let runner = PipelineRunner(request: request, environment: env, logger: logger, console: console, now: now)
+        runner.reportWriteBytes = reportWriteBytes
+        let result = runner.run()
         let stderr = try String(contentsOf: logFile, encoding: .utf8)
         return (result, stderr, printed.lines)
     }

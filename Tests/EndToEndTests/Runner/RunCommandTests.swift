@@ -180,6 +180,18 @@ struct RunCommandTests {
         #expect(someDone)
         kill(running.process.processIdentifier, SIGKILL)
         _ = try running.wait()
+        // The server notices the killed sessions a moment later; then the run's lock is free.
+        let killedRows = try probe.execute(SQLQuery("SELECT id FROM etl_runs WHERE pipeline = $1", [pipeline.name]))
+        try #require(killedRows.count == 1)
+        let killedRun = try #require(killedRows.value(row: 0, column: 0))
+        #expect(
+            ChainETLProcess.waitUntil(seconds: 60) {
+                let rows = try? probe.execute(
+                    SQLQuery(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE $1",
+                        ["chainetl run \(killedRun)%"]))
+                return (try? rows?.int(row: 0, column: 0)) == 0
+            })
 
         let resumed = try pipeline.run(range + ["--log-format", "json"])
         #expect(resumed.exitCode == 0, "\(resumed.stderr.suffix(2000))")
@@ -190,7 +202,7 @@ struct RunCommandTests {
         let runs = try connection.execute(
             SQLQuery("SELECT id, status FROM etl_runs WHERE pipeline = $1 ORDER BY started_at", [pipeline.name]))
         #expect(runs.count == 2)
-        #expect(runs.value(row: 0, column: 1) == "running")  // killed: never finished
+        #expect(runs.value(row: 0, column: 1) == "interrupted")  // killed: marked by the next run
         #expect(runs.value(row: 1, column: 1) == "succeeded")
         let units = try connection.execute(
             SQLQuery(

@@ -1,37 +1,78 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Writes a whole file so readers see the old content or the new one, never a part.
 ///
 /// The bytes go to a hidden temporary file in the target's folder (same file system), are flushed,
-/// then renamed over the target.
+/// then renamed over the target. Any failure removes the temporary file, so nothing is left
+/// behind, and a full disk (`ENOSPC`, `EDQUOT`) is reported as such: `OperationsError.noSpace`.
 enum AtomicFile {
-    static func write(_ data: Data, to target: URL) throws {
+    /// `write(2)`, injectable so tests can fail it (e.g. with `ENOSPC`) without filling a disk.
+    typealias WriteFunction = (Int32, UnsafeRawPointer, Int) -> Int
+
+    static func write(_ data: Data, to target: URL, using writeBytes: WriteFunction = { Self.systemWrite($0, $1, $2) })
+        throws
+    {
         let folder = target.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw OperationsError.fileNotWritten(path: target.path, reason: "cannot create the folder: \(error)")
+            throw OperationsError.fileNotWritten(path: target.path, reason: "cannot create the folder \(folder.path)")
         }
         let temporary = folder.appendingPathComponent(
             ".\(target.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
         )
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw OperationsError.fileNotWritten(
-                path: target.path, reason: "cannot create \(temporary.lastPathComponent)")
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw failure(errno, target: target, step: "create") }
+        var code: Int32 = 0
+        var step = "write"
+        data.withUnsafeBytes { buffer in
+            guard var next = buffer.baseAddress else { return }
+            var left = buffer.count
+            while left > 0 {
+                let written = writeBytes(descriptor, next, left)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    code = errno
+                    return
+                }
+                left -= written
+                next = next.advanced(by: written)
+            }
         }
-        do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            defer { try? handle.close() }
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw OperationsError.fileNotWritten(path: target.path, reason: "\(error)")
+        if code == 0, fsync(descriptor) != 0 {
+            code = errno
+            step = "flush"
         }
-        if rename(temporary.path, target.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw OperationsError.fileNotWritten(path: target.path, reason: reason)
+        if close(descriptor) != 0, code == 0 {
+            code = errno
+            step = "close"
         }
+        if code == 0, rename(temporary.path, target.path) != 0 {
+            code = errno
+            step = "rename"
+        }
+        if code != 0 {
+            unlink(temporary.path)
+            throw failure(code, target: target, step: step)
+        }
+    }
+
+    private static func failure(_ code: Int32, target: URL, step: String) -> OperationsError {
+        if code == ENOSPC || code == EDQUOT { return .noSpace(path: target.path) }
+        return .fileNotWritten(path: target.path, reason: "\(step) failed: \(String(cString: strerror(code)))")
+    }
+
+    static func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+            return Glibc.write(descriptor, bytes, count)
+        #else
+            return Darwin.write(descriptor, bytes, count)
+        #endif
     }
 }

@@ -53,9 +53,17 @@ public struct StatusCommand {
                 output: "",
                 errors: [
                     OperationsError.database(action: "connect to the ledger database", message: "\(error)").description
-                ], exitCode: 1)
+                ], exitCode: (error as? PostgresError)?.isUsageError == true ? 2 : 1)
         }
         defer { connection.close() }
+        if let problem = Self.newerSchema(connection) {
+            return Outcome(output: "", errors: [problem], exitCode: 2)
+        }
+        do {
+            try StaleRuns.markInterrupted(on: connection, logger: logger)
+        } catch {
+            logger.warning("runs whose process is gone not marked interrupted", metadata: ["error": "\(error)"])
+        }
         let heads = ExplorerChainHeadSource(environment: environment, quotaConnection: connection, logger: logger)
         let request = StatusRequest(scope: scope, lagThresholdSeconds: lagThresholdSeconds, offline: offline, now: now)
         do {
@@ -71,6 +79,23 @@ public struct StatusCommand {
         } catch {
             return Outcome(output: "", errors: ["\(error)"], exitCode: 1)
         }
+    }
+
+    /// A message when the database has migrations this chainetl does not know (a newer version
+    /// migrated it): its report would misread the tables, so `status` stops with exit 2.
+    static func newerSchema(_ connection: PostgresConnection) -> String? {
+        guard
+            let rows = try? connection.execute(
+                SQLQuery(
+                    """
+                    SELECT version, name FROM schema_migrations WHERE version > $1 ORDER BY version
+                    """, [KnownMigrations.latestVersion])),
+            rows.count > 0
+        else { return nil }
+        let names = (0..<rows.count).compactMap { rows.value(row: $0, column: 1) }
+        return "the database has migrations this chainetl (\(ChainETLVersion.string)) does not know: "
+            + "\(names.joined(separator: ", ")); a newer chainetl migrated it, so this status could be wrong: "
+            + "run status with that newer chainetl, or point --database-url at this version's database"
     }
 
     private enum ScopeResult {

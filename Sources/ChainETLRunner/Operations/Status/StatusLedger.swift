@@ -100,20 +100,22 @@ struct StatusLedger {
     }
 
     /// The most recent stage run with `status` among `pipelines` (and `stages`, when given).
-    func latestStageRun(pipelines: [String], stages: [String]?, status: String) throws -> StatusReport.StageRunSummary?
+    func latestStageRun(pipelines: [String], stages: [String]?, statuses: [String]) throws
+        -> StatusReport.StageRunSummary?
     {
         var sql = """
             SELECT pipeline, stage, partition::text, run_id, extract(epoch FROM coalesce(finished_at, started_at))::float8,
               error
-            FROM etl_stage_runs WHERE pipeline = ANY($1::text[]) AND status = $2
+            FROM etl_stage_runs WHERE pipeline = ANY($1::text[]) AND status = ANY($2::text[])
             """
-        var bindings: [(any PostgresBindable)?] = [PostgresTextArray(pipelines), status]
+        var bindings: [(any PostgresBindable)?] = [PostgresTextArray(pipelines), PostgresTextArray(statuses)]
         if let stages {
             sql += " AND stage = ANY($3::text[])"
             bindings.append(PostgresTextArray(stages))
         }
         sql += " ORDER BY coalesce(finished_at, started_at) DESC, id DESC LIMIT 1"
-        let rows = try query("read the last \(status) stage run", SQLQuery(sql, bindings))
+        let rows = try query(
+            "read the last \(statuses.joined(separator: "/")) stage run", SQLQuery(sql, bindings))
         guard rows.count == 1, let pipeline = rows.value(row: 0, column: 0), let stage = rows.value(row: 0, column: 1),
             let dayText = rows.value(row: 0, column: 2), let partition = PartitionDay(dayText),
             let runID = rows.value(row: 0, column: 3)

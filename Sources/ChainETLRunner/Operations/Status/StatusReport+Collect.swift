@@ -127,9 +127,10 @@ extension StatusReport {
             let stages = spec.flatMap { stageIDs(of: $0, concerning: chain.name) }
             if !pipelineNames.isEmpty {
                 status.lastSuccess = try ledger.latestStageRun(
-                    pipelines: pipelineNames, stages: stages, status: "succeeded")
+                    pipelines: pipelineNames, stages: stages, statuses: ["succeeded"])
+                // An interrupted unit (stopped by a signal, or left by a dead run) is a failure too.
                 status.lastFailure = try ledger.latestStageRun(
-                    pipelines: pipelineNames, stages: stages, status: "failed")
+                    pipelines: pipelineNames, stages: stages, statuses: ["failed", "interrupted"])
             }
             report.chains.append(status)
         }
@@ -153,7 +154,7 @@ extension StatusReport {
                 missing: [])
             for day in PartitionDay.range(from: window.first, through: window.last) {
                 let statuses = latest[day] ?? [:]
-                if stageIDs.contains(where: { ["failed", "blocked"].contains(statuses[$0]) }) {
+                if stageIDs.contains(where: { ["failed", "blocked", "interrupted"].contains(statuses[$0]) }) {
                     pipeline.failed.append(day)
                 } else if !stageIDs.isEmpty,
                     stageIDs.allSatisfy({ statuses[$0] == "succeeded" || statuses[$0] == "skipped" })
