@@ -23,7 +23,7 @@ enum ExtractFixture {
     /// Starts a simulator on a free loopback port.
     static func startSimulator(
         faultRate: Double = 0, faults: [FaultKind] = FaultKind.allCases, ratePerSecond: Int? = nil,
-        fixedNow: Int = pinnedNow, apiKey: String? = apiKey
+        fixedNow: Int = pinnedNow, apiKey: String? = apiKey, transfersPerDay: Int = transfersPerDay
     ) throws -> SimulatorServer {
         let server = try SimulatorServer(
             configuration: SimulatorConfiguration(

@@ -3,7 +3,8 @@ import Foundation
 /// The `chains:` section: one mapping per chain, keyed by chain name.
 extension PipelineLoader {
     static let chainKeys = [
-        "chain_id", "explorer", "base_url", "api_key_env", "rate_limit", "confirmations", "tokens", "accounts",
+        "chain_id", "explorer", "base_url", "api_key_env", "rate_limit", "max_in_flight", "confirmations", "tokens",
+        "accounts",
     ]
     static let rateLimitKeys = ["per_second", "per_day"]
     static let tokenKeys = ["address", "symbol", "decimals"]
@@ -127,17 +128,29 @@ extension PipelineLoader {
             }
         }
 
+        var maxInFlight: Int? = ChainSpec.defaultMaxInFlight
+        if let value = mapping.value("max_in_flight") {
+            maxInFlight = integer(value, key: "max_in_flight")
+            if let number = maxInFlight, !(1...64).contains(number) {
+                report(
+                    at: value.location, "max_in_flight must be between 1 and 64, found \(number)",
+                    hint: "e.g. max_in_flight: 8 (the default), or 1 to send one request at a time")
+                maxInFlight = nil
+            }
+        }
+
         let tokens = mapping.value("tokens").map { loadTokens($0, context: context) } ?? []
         let accounts = mapping.value("accounts").map { loadAccounts($0) } ?? []
 
-        guard valid, let chainID, let explorer, let baseURL, let rate, let confirmations, let tokens, let accounts
+        guard valid, let chainID, let explorer, let baseURL, let rate, let confirmations, let tokens, let accounts,
+            let maxInFlight
         else {
             return nil
         }
         return ChainSpec(
             name: name, chainID: chainID, explorer: explorer, baseURL: baseURL, apiKeyEnv: apiKeyEnv,
             ratePerSecond: rate.perSecond, ratePerDay: rate.perDay, confirmations: confirmations, tokens: tokens,
-            accounts: accounts, location: nameLocation)
+            accounts: accounts, location: nameLocation, maxInFlight: maxInFlight)
     }
 
     private mutating func loadRateLimit(_ node: ConfigNode, context: String) -> (perSecond: Double, perDay: Int?)? {

@@ -47,6 +47,10 @@ public enum ExplorerKind: String, Sendable, CaseIterable {
 
 /// One chain: where its explorer is, how fast it may be called, and what is tracked on it.
 public struct ChainSpec: Sendable {
+    /// `max_in_flight` when the file does not say: enough for 5 calls/s at 1 s answers, few enough
+    /// that one extract stage never opens more than the transport's 8 connections per host.
+    public static let defaultMaxInFlight = 8
+
     /// The key under `chains:` (e.g. `ethereum`).
     public var name: String
     public var chainID: Int
@@ -57,6 +61,10 @@ public struct ChainSpec: Sendable {
     public var apiKeyEnv: String?
     public var ratePerSecond: Double
     public var ratePerDay: Int?
+    /// The most requests of this chain's key in flight at once (`max_in_flight`, default
+    /// `defaultMaxInFlight`). Like the rate limits it is not part of any stage's config hash: it
+    /// changes how fast rows arrive, never which rows.
+    public var maxInFlight: Int
     /// Blocks behind the head before a block counts as final.
     public var confirmations: Int
     public var tokens: [TrackedToken]
@@ -67,8 +75,9 @@ public struct ChainSpec: Sendable {
     public init(
         name: String, chainID: Int, explorer: ExplorerKind, baseURL: String, apiKeyEnv: String?,
         ratePerSecond: Double, ratePerDay: Int?, confirmations: Int, tokens: [TrackedToken],
-        accounts: [String], location: SourceLocation
+        accounts: [String], location: SourceLocation, maxInFlight: Int = ChainSpec.defaultMaxInFlight
     ) {
+        self.maxInFlight = max(1, maxInFlight)
         self.name = name
         self.chainID = chainID
         self.explorer = explorer

@@ -8,9 +8,12 @@ import Logging
 /// Between requests and after every wait it checks `CancellationFlag.process` and throws
 /// `CancellationFlag.Interrupted` once a stop signal arrived, so an extraction ends promptly.
 ///
-/// One executor serves one extraction on one worker thread; the bucket and quota it draws from are
-/// shared process-wide.
-public final class ExplorerRequestExecutor {
+/// Several worker threads may share one executor (the walks of one extract stage run
+/// concurrently): its counters and random generator are guarded by a lock. The bucket, in-flight
+/// gate and quota it draws from are shared process-wide.
+public final class ExplorerRequestExecutor: @unchecked Sendable {
+    // `@unchecked`: the counters and `random` are guarded by `counterLock`; the rest is immutable
+    // or thread-safe itself.
     private let transport: any HTTPTransport
     private let limiter: TokenBucket
     private let quota: DailyQuotaGate?
@@ -22,12 +25,17 @@ public final class ExplorerRequestExecutor {
     private let currentDate: () -> Date
     private let onEvent: (ExplorerEvent) -> Void
 
+    /// Limits this key's requests in flight (nil: no limit beyond the caller's threads).
+    private let inFlight: InFlightLimit?
+    private let counterLock = NSLock()
+    private var counts = (requests: 0, throttles: 0, retries: 0)
+
     /// HTTP calls sent, retries included (for `plan`, bench and the simulator's request count).
-    public private(set) var requestCount = 0
+    public var requestCount: Int { counterLock.withLock { counts.requests } }
     /// Calls the server throttled.
-    public private(set) var throttleCount = 0
+    public var throttleCount: Int { counterLock.withLock { counts.throttles } }
     /// Failed attempts that were retried.
-    public private(set) var retryCount = 0
+    public var retryCount: Int { counterLock.withLock { counts.retries } }
 
     /// - Parameters:
     ///   - secret: the API key value, scrubbed from any server text that ends up in an error.
@@ -37,8 +45,9 @@ public final class ExplorerRequestExecutor {
         retryPolicy: RetryPolicy = RetryPolicy(), clock: any MonotonicClock = SystemMonotonicClock(),
         random: any RandomNumberGenerator = SystemRandomNumberGenerator(), secret: String?, logger: Logger,
         currentDate: @escaping () -> Date = { Date() },
-        onEvent: @escaping (ExplorerEvent) -> Void = { _ in }
+        onEvent: @escaping (ExplorerEvent) -> Void = { _ in }, inFlight: InFlightLimit? = nil
     ) {
+        self.inFlight = inFlight
         self.transport = transport
         self.limiter = limiter
         self.quota = quota
@@ -58,14 +67,30 @@ public final class ExplorerRequestExecutor {
         var policy = policyTemplate
         while true {
             try CancellationFlag.process.check()
+            // The in-flight slot first: a bucket slot is then never left idle waiting for it.
+            inFlight?.acquire()
             limiter.acquire()
-            try CancellationFlag.process.check()
-            try quota?.consumeOne()
-            requestCount += 1
+            do {
+                try CancellationFlag.process.check()
+                try quota?.consumeOne()
+            } catch {
+                inFlight?.release(latency: nil)
+                throw error
+            }
+            counterLock.withLock { counts.requests += 1 }
             let failure: ExplorerError
             var retryAfter: TimeInterval?
             do {
-                let response = try transport.get(request)
+                let sent = clock.now()
+                let response: HTTPResponse
+                do {
+                    response = try transport.get(request)
+                } catch {
+                    inFlight?.release(latency: nil)
+                    throw error
+                }
+                // Freed before decoding and before any backoff: the slot is for the server's time.
+                inFlight?.release(latency: clock.now() - sent)
                 retryAfter = response.retryAfter(now: currentDate())
                 return try decode(response)
             } catch let error as ExplorerError {
@@ -87,13 +112,14 @@ public final class ExplorerRequestExecutor {
     public func waitBeforeRetry(
         after failure: ExplorerError, retryAfter: TimeInterval? = nil, policy: inout RetryPolicy, request: HTTPRequest
     ) throws {
-        switch policy.failed(failure, retryAfter: retryAfter, using: &random) {
+        let decision = counterLock.withLock { policy.failed(failure, retryAfter: retryAfter, using: &random) }
+        switch decision {
         case .fail(let error):
             throw error
         case .retry(let delay):
-            retryCount += 1
+            counterLock.withLock { counts.retries += 1 }
             if failure.isThrottle {
-                throttleCount += 1
+                counterLock.withLock { counts.throttles += 1 }
                 // Hold every worker on this key back, not only this one.
                 limiter.pause(for: max(1, delay))
             }

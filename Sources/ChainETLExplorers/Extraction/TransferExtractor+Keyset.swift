@@ -9,7 +9,8 @@ extension TransferExtractor {
     ///
     /// Nothing reaches the sink before the walk has finished, so a failed walk sinks no row.
     func extractKeyset(
-        target: ExtractionTarget, fromBlock: Int, toBlock: Int, sink: (RawExplorerRow) throws -> Void
+        target: ExtractionTarget, fromBlock: Int, toBlock: Int, onProgress: (ExtractionProgress) -> Void,
+        sink: (RawExplorerRow) throws -> Void
     ) throws -> ExtractionProgress {
         guard let blockscout = client as? BlockscoutClient else {
             throw ExplorerError.invalidConfiguration("blockscout-v2 needs a blockscout chain, not etherscan")

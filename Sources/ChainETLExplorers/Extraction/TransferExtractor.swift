@@ -9,8 +9,24 @@ import Logging
 /// ascending block order, with the request metadata of the raw checkpoint line. Blockscout REST v2
 /// (`.blockscoutV2`) has no block windows: `KeysetWalker` follows its cursors newest first and the
 /// rows are put back in ascending order through a temporary file (`TransferExtractor+Keyset`).
-/// Blocking: run it on a worker thread. One extractor is used by one thread at a time.
-public final class TransferExtractor {
+/// Blocking: run it on worker threads. Several threads may walk different targets or block
+/// sub-ranges with one extractor at once (its executor's counters are locked; the page size
+/// learned is shared under a lock); each call keeps its own walker.
+public final class TransferExtractor: @unchecked Sendable {
+    /// What a walk tells its caller after its first full page, to decide whether to split it.
+    public struct FirstPage: Equatable, Sendable {
+        /// The walk's first block, and the block its next window restarts at (the page's last,
+        /// whose rows were dropped to be read again).
+        public var fromBlock: Int
+        public var restartBlock: Int
+        /// The walk's last block.
+        public var toBlock: Int
+        /// Rows kept from the page (those of the blocks before `restartBlock`).
+        public var rowsKept: Int
+        /// Rows per full page.
+        public var pageSize: Int
+    }
+
     public let source: ExplorerSourceKind
     public let client: any ExplorerClient
     public let executor: ExplorerRequestExecutor
@@ -24,7 +40,17 @@ public final class TransferExtractor {
     /// Where Blockscout v2 walks spill their rows to reverse them (nil: the system temporary directory).
     let spillDirectory: URL?
     /// The page size the server was seen to honour, carried from one walk to the next.
-    private var knownPageSize: Int?
+    private var learnedPageSize: Int?
+    /// The most rows one page of any walk returned.
+    private var largestPageSeen = 0
+    private let pageSizeLock = NSLock()
+    private var knownPageSize: Int? {
+        get { pageSizeLock.withLock { learnedPageSize } }
+        set { pageSizeLock.withLock { learnedPageSize = newValue } }
+    }
+
+    /// Rows per full page: the size the server was seen to honour, else `offset`.
+    public var pageCapacity: Int { knownPageSize ?? offset }
 
     /// - Parameters:
     ///   - endpoint: base URL, chain id and the API key *value* (read by the caller from the env
@@ -43,7 +69,7 @@ public final class TransferExtractor {
         currentDate: @escaping () -> Date = { Date() },
         onEvent: @escaping (ExplorerEvent) -> Void = { _ in },
         onProgress: @escaping (ExtractionProgress) -> Void = { _ in },
-        spillDirectory: URL? = nil
+        spillDirectory: URL? = nil, inFlight: InFlightLimit? = nil
     ) {
         self.source = source
         self.spillDirectory = spillDirectory
@@ -56,7 +82,8 @@ public final class TransferExtractor {
         self.onProgress = onProgress
         self.executor = ExplorerRequestExecutor(
             transport: transport, limiter: limiter, quota: quota, retryPolicy: retryPolicy, clock: clock,
-            random: random, secret: endpoint.apiKey, logger: logger, currentDate: currentDate, onEvent: onEvent)
+            random: random, secret: endpoint.apiKey, logger: logger, currentDate: currentDate, onEvent: onEvent,
+            inFlight: inFlight)
     }
 
     /// HTTP calls sent so far by this extractor, retries included.
@@ -74,23 +101,36 @@ public final class TransferExtractor {
 
     /// Sends every row of `target` in `[fromBlock, toBlock]` to `sink`, ascending, each block once.
     ///
-    /// `toBlock` must already be at or below head − confirmations: the walk never moves it. Throws
-    /// the first fatal `ExplorerError` (or the sink's error); the rows already sunk are then
-    /// incomplete and the caller discards its output.
+    /// `toBlock` must already be at or below head − confirmations: the walk never moves it, except
+    /// that `split` may shorten it. Throws the first fatal `ExplorerError` (or the sink's error);
+    /// the rows already sunk are then incomplete and the caller discards its output.
+    ///
+    /// - Parameters:
+    ///   - progress: called after every page instead of the extractor's `onProgress` (so that
+    ///     concurrent walks can be told apart).
+    ///   - split: called once, when the walk's first page came back full (not for a block paged
+    ///     within itself); it may return a new last block in `[restartBlock, toBlock]`: the walk
+    ///     then stops there and the caller walks the rest itself. Every window rule holds inside
+    ///     the shortened walk, which starts again at `restartBlock`.
     @discardableResult
     public func extract(
-        target: ExtractionTarget, fromBlock: Int, toBlock: Int, sink: (RawExplorerRow) throws -> Void
+        target: ExtractionTarget, fromBlock: Int, toBlock: Int,
+        progress onPage: ((ExtractionProgress) -> Void)? = nil, split: ((FirstPage) -> Int?)? = nil,
+        sink: (RawExplorerRow) throws -> Void
     ) throws -> ExtractionProgress {
+        let onProgress = onPage ?? self.onProgress
         if source == .blockscoutV2 {
-            return try extractKeyset(target: target, fromBlock: fromBlock, toBlock: toBlock, sink: sink)
+            return try extractKeyset(
+                target: target, fromBlock: fromBlock, toBlock: toBlock, onProgress: onProgress, sink: sink)
         }
         let callsBefore = executor.requestCount
         var progress = ExtractionProgress(
             source: source, target: target.description, blocksTotal: max(0, toBlock - fromBlock + 1))
         var walker = BlockWindowWalker(
             startBlock: fromBlock, endBlock: toBlock, offset: offset, pagesWithinBlock: source.pagesWithinBlock,
-            knownPageSize: knownPageSize)
+            knownPageSize: knownPageSize, largestPageSeen: pageSizeLock.withLock { largestPageSeen })
         var unsplittable = retryPolicy
+        var splitOffered = false
         var action = walker.start()
         logger.debug(
             "explorer extraction started",
@@ -101,7 +141,12 @@ public final class TransferExtractor {
         while true {
             switch action {
             case .finished:
-                if let size = walker.confirmedPageSize { knownPageSize = size }
+                let learned = walker.confirmedPageSize
+                let largest = walker.largestPage
+                pageSizeLock.withLock {
+                    if let learned { learnedPageSize = learned }
+                    largestPageSeen = max(largestPageSeen, largest)
+                }
                 progress.calls = executor.requestCount - callsBefore
                 progress.blocksDone = progress.blocksTotal
                 progress.estimatedRemainingCalls = 0
@@ -145,7 +190,7 @@ public final class TransferExtractor {
                     continue
                 }
                 unsplittable.succeeded()
-                let outcome = walker.pageArrived(
+                var outcome = walker.pageArrived(
                     blockNumbers: ExplorerRow.windowBlocks(of: rows, fromBlock: window.fromBlock))
                 if let cap = outcome.detectedCap {
                     onEvent(
@@ -166,6 +211,25 @@ public final class TransferExtractor {
                 }
                 progress.rows += outcome.emitCount
                 progress.windowsDone += 1
+                let firstPage = !splitOffered
+                splitOffered = true
+                if let split, firstPage, case .fetch(let next) = outcome.next, next.page == 1,
+                    next.fromBlock > window.fromBlock,
+                    let cap = walker.confirmedPageSize, rows.count >= cap,
+                    let end = split(
+                        FirstPage(
+                            fromBlock: window.fromBlock, restartBlock: next.fromBlock, toBlock: walker.endBlock,
+                            rowsKept: outcome.emitCount, pageSize: cap)),
+                    end >= next.fromBlock, end < walker.endBlock
+                {
+                    // The rest of the range is walked by the caller; this walk keeps [restart, end].
+                    walker = BlockWindowWalker(
+                        startBlock: next.fromBlock, endBlock: end, offset: walker.offset,
+                        pagesWithinBlock: source.pagesWithinBlock, knownPageSize: cap,
+                        largestPageSeen: walker.largestPage)
+                    progress.blocksTotal = end - fromBlock + 1
+                    outcome.next = walker.start()
+                }
                 progress.calls = executor.requestCount - callsBefore
                 progress.blocksDone = progress.blocksTotal - walker.remainingBlocks
                 if progress.blocksDone > 0 {

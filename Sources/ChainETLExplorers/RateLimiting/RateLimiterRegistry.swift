@@ -14,6 +14,7 @@ public final class RateLimiterRegistry: @unchecked Sendable {
     private let clock: any MonotonicClock
     private let utilization: Double
     private var buckets: [APIKeyFingerprint: TokenBucket] = [:]
+    private var inFlightLimits: [APIKeyFingerprint: InFlightLimit] = [:]
 
     public init(clock: any MonotonicClock = SystemMonotonicClock(), utilization: Double = 0.95) {
         self.clock = clock
@@ -43,5 +44,20 @@ public final class RateLimiterRegistry: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return buckets.count
+    }
+
+    /// The in-flight gate of a key (created with `cap`, or lowered to it if smaller), pacing its
+    /// concurrency from the key's bucket rate (`bucket(for:ratePerSecond:)` first).
+    public func inFlightLimit(for fingerprint: APIKeyFingerprint, ratePerSecond: Double, cap: Int) -> InFlightLimit {
+        let bucket = bucket(for: fingerprint, ratePerSecond: ratePerSecond)
+        lock.lock()
+        defer { lock.unlock() }
+        if let existing = inFlightLimits[fingerprint] {
+            existing.limitCap(to: cap)
+            return existing
+        }
+        let created = InFlightLimit(cap: cap) { bucket.effectiveRatePerSecond }
+        inFlightLimits[fingerprint] = created
+        return created
     }
 }

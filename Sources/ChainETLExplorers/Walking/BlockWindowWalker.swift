@@ -82,8 +82,11 @@ public struct BlockWindowWalker: Sendable {
     ///     fills a page then fails the walk.
     ///   - knownPageSize: a page size the server was already seen to honour (e.g. by an earlier
     ///     walk against the same explorer), which saves the check of short pages.
+    ///   - largestPageSeen: the most rows an earlier walk against the same explorer got in one
+    ///     page: a shorter page is then the real end, without a check call.
     public init(
-        startBlock: Int, endBlock: Int, offset: Int = 1000, pagesWithinBlock: Bool = true, knownPageSize: Int? = nil
+        startBlock: Int, endBlock: Int, offset: Int = 1000, pagesWithinBlock: Bool = true, knownPageSize: Int? = nil,
+        largestPageSeen: Int = 0
     ) {
         self.startBlock = startBlock
         self.endBlock = endBlock
@@ -91,7 +94,7 @@ public struct BlockWindowWalker: Sendable {
         self.offset = offset
         self.pagesWithinBlock = pagesWithinBlock
         self.confirmedPageSize = knownPageSize.map { min($0, offset) }
-        self.largestPage = knownPageSize ?? 0
+        self.largestPage = max(knownPageSize ?? 0, largestPageSeen)
         self.nextBlock = startBlock
     }
 

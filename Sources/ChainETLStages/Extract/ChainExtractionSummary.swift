@@ -21,6 +21,9 @@ struct ChainExtractionSummary: Sendable, Equatable {
     var calls: Int
     var throttles: Int
     var retries: Int
+    /// The fewest calls that could have read the same rows: phase 1's calls, plus per walk
+    /// `ceil(rows / page size)` (1 for a walk with no rows), plus one per reorg re-read.
+    var callsLowerBound = 0
     /// What the reorg check of the previous day did.
     var reorg = ReorgCheck.Summary(status: .off)
 
@@ -31,7 +34,7 @@ struct ChainExtractionSummary: Sendable, Equatable {
             "chain_id": "\(chainID)", "source": source.rawValue, "first_block": "\(firstBlock)",
             "last_block": "\(lastBlock)", "end_block": "\(endBlock)", "head": "\(head)",
             "confirmations": "\(confirmations)", "targets": "\(targets)", "rows": "\(rows)", "calls": "\(calls)",
-            "throttles": "\(throttles)", "retries": "\(retries)",
+            "calls.lower_bound": "\(callsLowerBound)", "throttles": "\(throttles)", "retries": "\(retries)",
         ]
         if open { details["open"] = "true" }
         details.merge(reorg.details) { first, _ in first }
@@ -46,11 +49,14 @@ struct DayExtractionSummary: Sendable, Equatable {
 
     var rows: Int { chains.reduce(0) { $0 + $1.rows } }
     var calls: Int { chains.reduce(0) { $0 + $1.calls } }
+    var callsLowerBound: Int { chains.reduce(0) { $0 + $1.callsLowerBound } }
 
-    /// The manifest details: `chains`, `rows`, `calls`, and every chain's `chain.<name>.*` entries.
+    /// The manifest details: `chains`, `rows`, `calls`, `calls.lower_bound`, and every chain's
+    /// `chain.<name>.*` entries.
     var details: [String: String] {
         var details = [
             "chains": chains.map(\.chain).joined(separator: ","), "rows": "\(rows)", "calls": "\(calls)",
+            "calls.lower_bound": "\(callsLowerBound)",
         ]
         for chain in chains { details.merge(chain.details) { first, _ in first } }
         return details

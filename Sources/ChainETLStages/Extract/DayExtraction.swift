@@ -8,13 +8,20 @@ import Logging
 ///
 /// Two phases, so nothing is written before every chain is known to be ready:
 /// 1. per chain: read the API key from its env var, read the head once, resolve the day's block
-///    range with `getblocknobytime`, refuse an open day unless `allowOpen`, and fix the end block at
-///    or below head − confirmations;
-/// 2. per chain, per target (token, account or pair), in configuration order: walk the range with
-///    `TransferExtractor`; rows of one target arrive in ascending block order.
+///    range with `getblocknobytime` (or take it from the process-wide `DayBlockRangeCache`), refuse
+///    an open day unless `allowOpen`, and fix the end block at or below head − confirmations;
+/// 2. the walks: one task per (chain, target), in configuration order, run by an
+///    `OrderedWalkPool` of up to `max_in_flight` threads; each key's `InFlightLimit` and token
+///    bucket pace its requests. A dense walk splits the rest of its range after its first full
+///    page into block sub-ranges queued right after it (`BlockRangeSplit`). The pool writes the
+///    lines in task order, so the checkpoint holds the same rows in the same order whatever the
+///    concurrency; then each chain's reorg check.
 ///
-/// Blocking (HTTP and Postgres): runs on the unit's worker thread.
-final class DayExtraction {
+/// Blocking (HTTP and Postgres): runs on the unit's worker thread and the pool's threads.
+final class DayExtraction: @unchecked Sendable {
+    // `@unchecked`: `prepared` is written in phase 1 only, before any other thread starts; the
+    // figures shared by the walks are guarded by `lock`, and so are the calls to `hooks.event` and
+    // `hooks.progress` (the write hook is serialized by the pool).
     /// Where rows, events and progress go (the stage wires them to its `StageContext`).
     struct Hooks {
         /// Receives each checkpoint line, newline included.
@@ -28,11 +35,14 @@ final class DayExtraction {
         var targets: ExtractConfiguration.ChainTargets
         var extractor: TransferExtractor
         var fingerprint: APIKeyFingerprint
+        var inFlight: InFlightLimit
         var range: DayBlockRange
         var head: Int
         /// The last block walked: the day's last block, or head − confirmations for an open day.
         var endBlock: Int
         var open: Bool
+        /// Calls of phase 1 (head and day range).
+        var fixedCalls: Int
 
         var blocksPerTarget: Int { max(0, endBlock - range.firstBlock + 1) }
     }
@@ -44,15 +54,14 @@ final class DayExtraction {
     private let logger: Logger
     private let hooks: Hooks
     private var quotaRecorder: QuotaUsageRecorder?
-    private var status = ExtractionStatus()
     /// Chains through phase 1 so far.
     private var prepared: [PreparedChain] = []
-    /// The chain being extracted in phase 2.
-    private var current: PreparedChain?
-    /// The current target's previous page, to turn its cumulative figures into increments.
-    private var lastPage: ExtractionProgress?
-    /// While the reorg check re-reads the previous day, its pages are not this day's progress.
-    private var checkingReorg = false
+    private let lock = NSLock()
+    private var status = ExtractionStatus()
+    /// Rows per (chain, target) index, summed over the target's sub-ranges.
+    private var rowsByWalk: [Int: [Int: Int]] = [:]
+    /// Tasks run at once; nil: the largest `max_in_flight` of the stage's chains.
+    var concurrency: Int?
 
     init(
         configuration: ExtractConfiguration, day: PartitionDay, allowOpen: Bool, dependencies: ExtractionDependencies,
@@ -72,14 +81,15 @@ final class DayExtraction {
         for chainTargets in configuration.chains {
             prepared.append(try prepare(chainTargets))
         }
-        status.blocksTotal = prepared.reduce(0) { $0 + $1.blocksPerTarget * $1.targets.targets.count }
-        current = prepared.first
-        report()
-
+        lock.withLock {
+            status.blocksTotal = prepared.reduce(0) { $0 + $1.blocksPerTarget * $1.targets.targets.count }
+            status.chain = prepared.first?.targets.chain.name
+            report()
+        }
+        try walkAll()
         var summaries: [ChainExtractionSummary] = []
-        var line = JSONLineWriter(capacity: 4096)
-        for chain in prepared {
-            summaries.append(try extract(chain, line: &line))
+        for index in prepared.indices {
+            summaries.append(try summarize(chain: index))
         }
         return DayExtractionSummary(day: day, chains: summaries)
     }
@@ -99,22 +109,30 @@ final class DayExtraction {
         }
         let chainName = chain.name
         let chainID = chain.chainID
+        let inFlight = dependencies.rateLimiters.inFlightLimit(
+            for: fingerprint, ratePerSecond: chain.ratePerSecond, cap: chain.maxInFlight)
         let extractor = TransferExtractor(
             source: chainTargets.source, endpoint: endpoint, transport: dependencies.transport, limiter: limiter,
             quota: quota, offset: configuration.offset, retryPolicy: dependencies.retryPolicy, logger: logger,
             currentDate: dependencies.currentDate,
-            onEvent: { [hooks] event in
-                hooks.event(ExtractionEventRecord(event, chain: chainName, chainID: chainID))
+            onEvent: { [unowned self] event in
+                let record = ExtractionEventRecord(event, chain: chainName, chainID: chainID)
+                self.lock.withLock { self.hooks.event(record) }
             },
-            onProgress: { [unowned self] progress in self.pageArrived(progress) },
-            spillDirectory: dependencies.spillDirectory)
+            spillDirectory: dependencies.spillDirectory, inFlight: inFlight)
 
         let head: Int
         let range: DayBlockRange
+        let baseURL = endpoint.baseURL.absoluteString
         do {
             head = try extractor.headBlockNumber()
             do {
-                range = try extractor.resolve(day: day)
+                if let cached = dependencies.dayRanges.range(baseURL: baseURL, chainID: chainID, day: day) {
+                    range = cached
+                } else {
+                    range = try extractor.resolve(day: day)
+                    dependencies.dayRanges.store(range, baseURL: baseURL, chainID: chainID, head: head)
+                }
             } catch let error as ExplorerError where Self.meansNoBlockYet(error) {
                 throw ExtractError.dayNotStarted(
                     chain: chain.name, day: day, head: head, dayIsOver: day.end <= dependencies.currentDate())
@@ -140,8 +158,8 @@ final class DayExtraction {
                 "day.open": "\(!closed)", "targets.count": "\(chainTargets.targets.count)",
             ])
         return PreparedChain(
-            targets: chainTargets, extractor: extractor, fingerprint: fingerprint, range: range, head: head,
-            endBlock: endBlock, open: !closed)
+            targets: chainTargets, extractor: extractor, fingerprint: fingerprint, inFlight: inFlight, range: range,
+            head: head, endBlock: endBlock, open: !closed, fixedCalls: extractor.requestCount)
     }
 
     /// The quota recorder, wrapping the store opened on first use.
@@ -189,45 +207,105 @@ final class DayExtraction {
 
     // MARK: - Phase 2
 
-    private func extract(_ chain: PreparedChain, line: inout JSONLineWriter) throws -> ChainExtractionSummary {
-        let spec = chain.targets.chain
-        var rows = 0
-        let walked = chain.blocksPerTarget
-        current = chain
-        if walked > 0 {
-            for target in chain.targets.targets {
-                let blocksBefore = status.blocksDone
-                lastPage = nil
-                do {
-                    let progress = try chain.extractor.extract(
-                        target: target, fromBlock: chain.range.firstBlock, toBlock: chain.endBlock
-                    ) { row in
-                        line.reset()
-                        row.writeLine(into: &line, chainID: spec.chainID)
-                        try hooks.write(line)
-                    }
-                    rows += progress.rows
-                } catch let error as ExplorerError {
-                    throw ExtractError.explorer(chain: spec.name, target: target.description, underlying: error)
-                }
-                // The target is done: count all its blocks, whatever its last page reported.
-                status.blocksDone = blocksBefore + walked
-                report()
+    /// Walks every (chain, target) through the ordered pool.
+    private func walkAll() throws {
+        var works: [OrderedWalkPool.Work] = []
+        for (chainIndex, chain) in prepared.enumerated() where chain.blocksPerTarget > 0 {
+            for targetIndex in chain.targets.targets.indices {
+                works.append(
+                    walk(
+                        chain: chainIndex, target: targetIndex, blocks: chain.range.firstBlock...chain.endBlock,
+                        splittable: true))
             }
         }
+        guard !works.isEmpty else { return }
+        let threads = concurrency ?? prepared.map { $0.targets.chain.maxInFlight }.max() ?? 1
+        let pool = OrderedWalkPool(threads: threads, spillDirectory: dependencies.spillDirectory, output: hooks.write)
+        try pool.run(works)
+    }
+
+    /// The task walking `blocks` of one target; the first (whole-range) task of a target may split.
+    private func walk(chain chainIndex: Int, target targetIndex: Int, blocks: ClosedRange<Int>, splittable: Bool)
+        -> OrderedWalkPool.Work
+    {
+        { [self] task in
+            let chain = prepared[chainIndex]
+            let spec = chain.targets.chain
+            let target = chain.targets.targets[targetIndex]
+            var line = JSONLineWriter(capacity: 4096)
+            let tally = WalkTally()
+            let split: ((TransferExtractor.FirstPage) -> Int?)? =
+                splittable
+                ? { [self] first in
+                    let parts = Self.subRanges(after: first, maximumParts: chain.inFlight.cap)
+                    guard parts.count > 1 else { return nil }
+                    task.insertAfter(
+                        parts.dropFirst().map { walk(chain: chainIndex, target: targetIndex, blocks: $0, splittable: false) })
+                    logger.debug(
+                        "dense walk split",
+                        metadata: [
+                            "chain": "\(spec.name)", "explorer.target": "\(target)", "walk.parts": "\(parts.count)",
+                            "blocks.from": "\(first.restartBlock)", "blocks.to": "\(first.toBlock)",
+                        ])
+                    return parts[0].upperBound
+                } : nil
+            do {
+                let result = try chain.extractor.extract(
+                    target: target, fromBlock: blocks.lowerBound, toBlock: blocks.upperBound,
+                    progress: { [self] progress in pageArrived(progress, chain: spec.name, tally: tally) }, split: split
+                ) { row in
+                    line.reset()
+                    row.writeLine(into: &line, chainID: spec.chainID)
+                    try task.write(line)
+                }
+                pageArrived(result, chain: spec.name, tally: tally)
+                lock.withLock { rowsByWalk[chainIndex, default: [:]][targetIndex, default: 0] += result.rows }
+            } catch let error as ExplorerError {
+                throw ExtractError.explorer(chain: spec.name, target: target.description, underlying: error)
+            }
+        }
+    }
+
+    /// The sub-ranges of the rest of a walk whose first page came back full (`BlockRangeSplit`).
+    static func subRanges(after first: TransferExtractor.FirstPage, maximumParts: Int) -> [ClosedRange<Int>] {
+        guard first.restartBlock <= first.toBlock,
+            let density = BlockRangeSplit.density(
+                fromBlock: first.fromBlock, restartBlock: first.restartBlock, rowsKept: first.rowsKept)
+        else { return [] }
+        return BlockRangeSplit.parts(
+            of: first.restartBlock...first.toBlock, rowsPerBlock: density, pageSize: first.pageSize,
+            maximumParts: maximumParts)
+    }
+
+    /// One chain's figures after its walks, and its reorg check.
+    private func summarize(chain index: Int) throws -> ChainExtractionSummary {
+        let chain = prepared[index]
+        let spec = chain.targets.chain
+        let rowsByTarget = lock.withLock { rowsByWalk[index] ?? [:] }
+        let rows = rowsByTarget.values.reduce(0, +)
         let reorg = try checkReorg(chain)
         let executor = chain.extractor.executor
+        let pageSize = chain.targets.source == .blockscoutV2 ? BlockscoutClient.v2PageSize : chain.extractor.pageCapacity
+        var lowerBound = chain.fixedCalls + reorg.targets
+        if chain.blocksPerTarget > 0 {
+            for targetIndex in chain.targets.targets.indices {
+                lowerBound += BlockRangeSplit.minimumCalls(rows: rowsByTarget[targetIndex] ?? 0, pageSize: pageSize)
+            }
+        }
         var summary = ChainExtractionSummary(
             chain: spec.name, chainID: spec.chainID, source: chain.targets.source, firstBlock: chain.range.firstBlock,
             lastBlock: chain.range.lastBlock, endBlock: chain.endBlock, head: chain.head,
             confirmations: spec.confirmations, open: chain.open, targets: chain.targets.targets.count, rows: rows,
             calls: executor.requestCount, throttles: executor.throttleCount, retries: executor.retryCount)
+        summary.callsLowerBound = lowerBound
         summary.reorg = reorg
         logger.info(
             "chain extraction finished",
             metadata: [
                 "chain": "\(spec.name)", "rows.count": "\(rows)", "calls.count": "\(summary.calls)",
-                "throttles.count": "\(summary.throttles)", "retries.count": "\(summary.retries)",
+                "calls.lower_bound": "\(lowerBound)", "throttles.count": "\(summary.throttles)",
+                "retries.count": "\(summary.retries)", "in_flight.peak": "\(chain.inFlight.peakInFlight)",
+                "latency.ms": "\(Int(chain.inFlight.observedLatency * 1000))",
             ])
         return summary
     }
@@ -238,28 +316,35 @@ final class DayExtraction {
         let check = ReorgCheck(
             settings: configuration.reorg, chain: spec, source: chain.targets.source, targets: chain.targets.targets,
             day: day, baseline: dependencies.reorgBaseline, logger: logger,
-            event: { [hooks] record in hooks.event(record) })
-        checkingReorg = true
-        defer { checkingReorg = false }
+            event: { [self] record in lock.withLock { hooks.event(record) } })
         return try check.run(extractor: chain.extractor, range: chain.range, head: chain.head)
     }
 
-    /// Folds one page's figures (cumulative for the current target) into the day's status.
-    private func pageArrived(_ progress: ExtractionProgress) {
-        guard !checkingReorg else { return }
-        let previous = lastPage ?? ExtractionProgress(source: progress.source, target: progress.target, blocksTotal: 0)
-        status.rows += progress.rows - previous.rows
-        status.windows += progress.windowsDone - previous.windowsDone
-        status.blocksDone += progress.blocksDone - previous.blocksDone
-        lastPage = progress
-        report()
+    /// A walk task's last reported figures, to turn its cumulative figures into increments.
+    private final class WalkTally: @unchecked Sendable {
+        // `@unchecked`: only touched under the extraction's `lock`.
+        var last: ExtractionProgress?
     }
 
-    /// Sends the current figures: calls of every chain so far, and the current key's quota left.
+    /// Folds one page's figures (cumulative for its walk task) into the day's status.
+    private func pageArrived(_ progress: ExtractionProgress, chain: String, tally: WalkTally) {
+        lock.withLock {
+            status.chain = chain
+            let previous = tally.last ?? ExtractionProgress(source: progress.source, target: progress.target, blocksTotal: 0)
+            status.rows += progress.rows - previous.rows
+            status.windows += progress.windowsDone - previous.windowsDone
+            status.blocksDone += progress.blocksDone - previous.blocksDone
+            tally.last = progress
+            report()
+        }
+    }
+
+    /// Sends the current figures: calls of every chain so far, and the first key's quota left.
+    /// Called under `lock`.
     private func report() {
         var snapshot = status
         snapshot.calls = prepared.reduce(0) { $0 + $1.extractor.requestCount }
-        if let chain = current {
+        if let chain = prepared.first(where: { $0.targets.chain.name == status.chain }) ?? prepared.first {
             snapshot.chain = chain.targets.chain.name
             if let perDay = chain.targets.chain.ratePerDay, let recorder = quotaRecorder,
                 let used = recorder.used(

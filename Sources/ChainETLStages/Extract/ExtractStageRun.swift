@@ -19,7 +19,7 @@ enum ExtractStageRun {
             reorgBaseline: StageReorgBaseline(
                 pipeline: context.pipeline.name, stageID: context.spec.id, workdir: context.workdir,
                 runID: context.runID, logger: logger, database: { try context.database }),
-            spillDirectory: output.temporaryDirectory)
+            spillDirectory: output.temporaryDirectory, dayRanges: .shared)
         let events = context.events
         let progress = context.progress
         let extraction = DayExtraction(

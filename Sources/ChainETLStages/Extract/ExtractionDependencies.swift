@@ -20,4 +20,7 @@ struct ExtractionDependencies {
     /// Where Blockscout v2 walks keep their rows until they can be written oldest first (an
     /// unlinked temporary file); nil means the system temporary directory.
     var spillDirectory: URL? = nil
+    /// Day ranges already resolved (`DayBlockRangeCache.shared` in a run, so every stage of the
+    /// process reuses them; a fresh cache by default, so tests stay independent).
+    var dayRanges = DayBlockRangeCache()
 }

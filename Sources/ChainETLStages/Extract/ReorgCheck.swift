@@ -1,5 +1,6 @@
 import ChainETLCore
 import ChainETLExplorers
+import Foundation
 import Logging
 
 /// The reorg check of one chain, run after the chain's day D was extracted (SPEC §5 "Reorgs").
@@ -108,10 +109,11 @@ struct ReorgCheck {
         var summary = Summary(status: held.origin == .store ? .store : .checkpoint, partition: previous, window: window)
         let callsBefore = extractor.requestCount
         var byToken: [String: (first: ReorgWindow.Difference, blocks: Int)] = [:]
-        for target in targets {
-            guard let before = held.windows[target] else { continue }
+        let compared = targets.filter { held.windows[$0] != nil }
+        let afters = try rereadAll(compared, window: window, day: previous, extractor: extractor)
+        for target in compared {
+            guard let before = held.windows[target], let after = afters[target] else { continue }
             summary.targets += 1
-            let after = try reread(target, window: window, day: previous, extractor: extractor)
             for difference in ReorgWindow.differences(before: before, after: after) {
                 summary.mismatches += 1
                 for token in difference.tokens {
@@ -150,6 +152,32 @@ struct ReorgCheck {
                 "reorg.mismatches": "\(summary.mismatches)", "reorg.marked": "\(summary.marked)",
             ])
         return summary
+    }
+
+    /// Re-reads every target's window, several at once (up to the chain's `max_in_flight`; the
+    /// key's in-flight gate and bucket pace them), each walk still one call for a window that
+    /// fits in a page.
+    private func rereadAll(
+        _ compared: [ExtractionTarget], window: ClosedRange<Int>, day: PartitionDay, extractor: TransferExtractor
+    ) throws -> [ExtractionTarget: ReorgWindow] {
+        final class Results: @unchecked Sendable {
+            // `@unchecked`: `windows` is guarded by `lock`; `check` is only read.
+            let lock = NSLock()
+            var windows: [ExtractionTarget: ReorgWindow] = [:]
+            let check: ReorgCheck
+            init(check: ReorgCheck) { self.check = check }
+        }
+        let results = Results(check: self)
+        let pool = OrderedWalkPool(
+            threads: max(1, min(chain.maxInFlight, compared.count)), spillDirectory: nil, output: { _ in })
+        try pool.run(
+            compared.map { target in
+                { _ in
+                    let after = try results.check.reread(target, window: window, day: day, extractor: extractor)
+                    results.lock.withLock { results.windows[target] = after }
+                }
+            })
+        return results.windows
     }
 
     /// The explorer's rows of `target` in `window` now, as normalize would read them for `day`.
