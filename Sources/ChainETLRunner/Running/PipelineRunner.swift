@@ -147,11 +147,13 @@ public final class PipelineRunner {
             metadata: [
                 "pipeline": "\(runPlan.pipeline.name)", "partitions.count": "\(days.count)",
                 "units.count": "\(runPlan.unitCount)", "jobs": "\(request.jobs)",
+                "extract_jobs": "\(request.extractJobs)",
             ])
         let machine = SchedulerStateMachine(
-            plan: runPlan.partitions, needs: runPlan.needs, jobs: request.jobs, locking: true)
+            plan: runPlan.partitions, needs: runPlan.needs, jobs: request.jobs, locking: true,
+            extractStages: runPlan.explorerExtractStages, extractJobs: request.extractJobs)
         let pool = WorkerPool(
-            machine: machine, threads: request.jobs,
+            machine: machine, threads: machine.capacity,
             handlers: .init(
                 acquireLock: { day in
                     do {
