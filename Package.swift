@@ -95,7 +95,9 @@ let package = Package(
             name: "chainetl-bench",
             dependencies: [
                 "ChainETLCore",
+                "ChainETLExplorers",
                 "ChainETLPostgres",
+                "ChainETLRunner",
                 "ChainETLStages",
                 "ChainETLSimulator",
                 .product(name: "Logging", package: "swift-log"),

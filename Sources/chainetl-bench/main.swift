@@ -12,6 +12,7 @@ let sections: [any BenchSection] = [
     DedupeBenchSection(shared: transferStages),
     LoadBenchSection(),
     AggregateBenchSection(),
+    ExtractBenchSection(),
 ]
 
 struct BenchOptions {

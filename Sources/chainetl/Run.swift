@@ -38,6 +38,12 @@ extension ChainETL {
         @Option(help: "How many units (stage × partition) run at once.")
         var jobs = 2
 
+        @Option(
+            help:
+                "How many explorer extract units run at once in their own lane, beside --jobs (0 = in the --jobs lane)."
+        )
+        var extractJobs = RunRequest.defaultExtractJobs
+
         @Flag(help: "Allow processing a day that is not closed yet.")
         var allowOpen = false
 
@@ -60,6 +66,9 @@ extension ChainETL {
 
         func validate() throws {
             guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
+            guard extractJobs >= 0 && extractJobs <= 16 else {
+                throw ValidationError("--extract-jobs must be between 0 and 16")
+            }
             guard diffExamples >= 0 else { throw ValidationError("--diff-examples must be 0 or more") }
             do {
                 _ = try PartitionRequest.parse(partition: partition, from: from, to: to)
@@ -74,7 +83,8 @@ extension ChainETL {
             let environment = ProcessInfo.processInfo.environment
             var request = RunRequest(
                 pipelineFile: URL(fileURLWithPath: pipeline), partitions: partitions, selections: selections,
-                force: force, dryRun: dryRun, allowOpen: allowOpen, jobs: jobs, databaseURL: databaseURL,
+                force: force, dryRun: dryRun, allowOpen: allowOpen, jobs: jobs, extractJobs: extractJobs,
+                databaseURL: databaseURL,
                 workdir: URL(fileURLWithPath: workdir ?? environment["CHAINETL_WORKDIR"] ?? "work", isDirectory: true)
                     .standardizedFileURL,
                 arguments: CommandLineArguments.redacted(CommandLine.arguments),

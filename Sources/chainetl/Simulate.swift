@@ -48,6 +48,16 @@ extension ChainETL {
         @Option(help: "Probability (0…1) that an admitted request gets a fault instead of its answer.")
         var faultRate: Double = 0
 
+        @Option(
+            name: .customLong("latency-ms"),
+            help: "Milliseconds every API answer takes; the rate limit counts the request on arrival.")
+        var latencyMilliseconds: Int = 0
+
+        @Option(
+            name: .customLong("latency-jitter-ms"),
+            help: "Answers take --latency-ms ± this, uniformly (seeded by --seed and arrival order; ≤ --latency-ms).")
+        var latencyJitterMilliseconds: Int = 0
+
         @Option(help: "Fault kinds to draw from: 502,503,429,drop,slow,truncate,timeout.")
         var faults: String = FaultKind.allCases.map(\.rawValue).joined(separator: ",")
 
@@ -156,8 +166,9 @@ extension ChainETL {
             }
             let configuration = SimulatorConfiguration(
                 port: port, generator: try generator(), apiKey: key, paidChainIDs: paid, ratePerSecond: rateLimit,
-                dailyLimit: dailyLimit, faultRate: faultRate, faultKinds: try FaultKind.parseList(faults), fixedNow: now
-            )
+                dailyLimit: dailyLimit, faultRate: faultRate, faultKinds: try FaultKind.parseList(faults),
+                fixedNow: now,
+                latencyMilliseconds: latencyMilliseconds, latencyJitterMilliseconds: latencyJitterMilliseconds)
             let logger = Logger(label: "chainetl.simulate") { StreamLogHandler.standardError(label: $0) }
             let server = try SimulatorServer(configuration: configuration, logger: logger)
 

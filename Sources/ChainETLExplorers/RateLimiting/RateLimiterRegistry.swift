@@ -39,6 +39,15 @@ public final class RateLimiterRegistry: @unchecked Sendable {
         return created
     }
 
+    /// Every key's bucket usage now (see `usage(since:)`).
+    public func snapshot() -> UsageSnapshot {
+        lock.lock()
+        let current = buckets
+        lock.unlock()
+        return UsageSnapshot(
+            keys: current.mapValues(\.usage), utilization: utilization, takenAt: clock.now())
+    }
+
     /// How many distinct keys have a bucket.
     public var count: Int {
         lock.lock()

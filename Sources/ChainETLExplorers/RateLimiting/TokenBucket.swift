@@ -15,6 +15,8 @@ public final class TokenBucket: @unchecked Sendable {
     private var interval: TimeInterval
     private var nextSlot: TimeInterval
     private var granted = 0
+    /// Slot times of the first and the last grant, and the server's throttles (see `TokenBucketUsage`).
+    private var usageRecord = TokenBucketUsage()
 
     /// - Parameters:
     ///   - ratePerSecond: the server's allowed calls per second for this key.
@@ -42,6 +44,16 @@ public final class TokenBucket: @unchecked Sendable {
         return granted
     }
 
+    /// What the bucket let through so far: calls, first and last grant, throttles.
+    public var usage: TokenBucketUsage {
+        lock.lock()
+        defer { lock.unlock() }
+        var usage = usageRecord
+        usage.calls = granted
+        usage.effectiveRatePerSecond = 1 / interval
+        return usage
+    }
+
     /// Blocks until the caller may send one request.
     public func acquire() {
         let slot = reserve()
@@ -55,6 +67,7 @@ public final class TokenBucket: @unchecked Sendable {
         let slot = max(clock.now(), nextSlot)
         nextSlot = slot + interval
         granted += 1
+        usageRecord.recordGrant(at: slot)
         return slot
     }
 
@@ -70,6 +83,7 @@ public final class TokenBucket: @unchecked Sendable {
     public func pause(for seconds: TimeInterval) {
         lock.lock()
         defer { lock.unlock() }
+        usageRecord.throttles += 1
         nextSlot = max(nextSlot, clock.now() + seconds)
     }
 }

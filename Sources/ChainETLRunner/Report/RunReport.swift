@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLExplorers
 import ChainETLStages
 import Foundation
 
@@ -21,6 +22,10 @@ public struct RunReport: Sendable, Codable {
     public var summary: String
     /// What to type to resume, when something failed or was locked.
     public var resumeCommand: String?
+    /// Per API key (by fingerprint, never the key): calls this run made, over what span, at what rate.
+    public var apiKeys: [APIKeyUsage]?
+    /// The explorer calls the extract units made, against their lower bound.
+    public var extractCalls: ExtractCallTally?
 
     public init(
         runID: String, pipeline: String, pipelineFile: String, arguments: [String], startedAt: Date,
@@ -54,5 +59,7 @@ public struct RunReport: Sendable, Codable {
         case finishedAt = "finished_at"
         case exitCode = "exit_code"
         case resumeCommand = "resume_command"
+        case apiKeys = "api_keys"
+        case extractCalls = "extract_calls"
     }
 }

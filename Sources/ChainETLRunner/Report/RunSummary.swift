@@ -1,9 +1,11 @@
 import ChainETLCore
+import ChainETLExplorers
 import Foundation
 
 /// The closing lines of a run: what failed and how to resume, then the one-line summary.
 enum RunSummary {
-    /// `run <id>: 12 stages ok, 3 skipped, 0 failed, 7 partitions, 41.2s; report work/runs/<id>.json`.
+    /// `run <id>: 12 stages ok, 3 skipped, 0 failed, 7 partitions, 41.2s, key-… 148 calls at 4.71/s of 5/s,
+    /// calls 1.04× lower bound, rerun diff +3 -1 ~2 rows in 2 stages; report work/runs/<id>.json`.
     ///
     /// A run stopped by a signal starts with `stopped by SIGTERM`; a report that could not be written
     /// is named as such (`reportProblem`), never as a path.
@@ -23,10 +25,43 @@ enum RunSummary {
         if lockedPartitions > 0 { parts.append("\(lockedPartitions) partitions locked") }
         parts.append(report.partitions.count == 1 ? "1 partition" : "\(report.partitions.count) partitions")
         parts.append(String(format: "%.1fs", elapsed))
+        parts += (report.apiKeys ?? []).map(keyText)
+        if let ratio = report.extractCalls?.ratioToLowerBound {
+            parts.append(String(format: "calls %.2f× lower bound", ratio))
+        }
+        if let diff = diffText(report) { parts.append(diff) }
         var line = "run \(report.runID): " + parts.joined(separator: ", ")
         if let reportPath { line += "; report \(reportPath)" }
         if let reportProblem { line += "; no report: \(reportProblem)" }
         return line
+    }
+
+    /// `key-0123456789abcdef 148 calls at 4.71/s of 5/s` (the fingerprint, never the key).
+    static func keyText(_ key: APIKeyUsage) -> String {
+        var text = "\(key.fingerprint) \(key.calls) " + (key.calls == 1 ? "call" : "calls")
+        if let achieved = key.achievedRatePerSecond {
+            text += String(format: " at %.2f/s", achieved) + " of \(rateText(key.configuredRatePerSecond))/s"
+        }
+        if key.throttles > 0 { text += ", \(key.throttles) throttled" }
+        return text
+    }
+
+    /// `5`, `2.5`: a configured rate without trailing zeros.
+    static func rateText(_ rate: Double) -> String {
+        rate == rate.rounded() && abs(rate) < 1e9 ? String(Int(rate)) : String(format: "%.3g", rate)
+    }
+
+    /// `rerun diff +3 -1 ~2 rows in 2 stages`: the rows reruns added, removed and changed against the
+    /// checkpoints they replaced; nil when no unit replaced a checkpoint.
+    static func diffText(_ report: RunReport) -> String? {
+        let diffs = report.units.compactMap(\.diff).filter { $0.previousCheckpointHash != nil }
+        guard !diffs.isEmpty else { return nil }
+        let added = diffs.reduce(0) { $0 + $1.added }
+        let removed = diffs.reduce(0) { $0 + $1.removed }
+        let changed = diffs.reduce(0) { $0 + $1.changed }
+        let changedStages = diffs.filter(\.hasChanges).count
+        return "rerun diff +\(added) -\(removed) ~\(changed) rows in \(changedStages) of \(diffs.count) "
+            + (diffs.count == 1 ? "stage" : "stages")
     }
 
     /// The short reason a file was not written, for the summary line.

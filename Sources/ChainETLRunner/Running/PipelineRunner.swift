@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLExplorers
 import ChainETLPostgres
 import ChainETLStages
 import Foundation
@@ -135,6 +136,9 @@ public final class PipelineRunner {
             return notStarted(runID: runID, error: error)
         }
 
+        let services = ExtractionServices(databaseURL: request.databaseURL)
+        // Calls per key are measured from here: the process may already have used a key.
+        let rateUsageBefore = services.rateLimiters.snapshot()
         let events = RunEventCollector(logger: logger, ledger: ledger)
         let progress = ProgressBoard(output: console.output, logger: logger)
         let executor = UnitExecutor(
@@ -144,7 +148,7 @@ public final class PipelineRunner {
                 options: StageOptions(
                     allowOpen: request.allowOpen, force: request.force, dryRun: false, refetch: request.refetch),
                 logger: logger, events: events, progress: progress,
-                services: ExtractionServices(databaseURL: request.databaseURL), ledger: ledger,
+                services: services, ledger: ledger,
                 refetchPartitions: Set(refetchMarks.keys), diffExampleLimit: request.diffExampleLimit))
         let locks = PartitionLocks(
             pipeline: runPlan.pipeline.name, runID: runID, databaseURL: request.databaseURL, logger: logger)
@@ -156,11 +160,13 @@ public final class PipelineRunner {
             metadata: [
                 "pipeline": "\(runPlan.pipeline.name)", "partitions.count": "\(days.count)",
                 "units.count": "\(runPlan.unitCount)", "jobs": "\(request.jobs)",
+                "extract_jobs": "\(request.extractJobs)",
             ])
         let machine = SchedulerStateMachine(
-            plan: runPlan.partitions, needs: runPlan.needs, jobs: request.jobs, locking: true)
+            plan: runPlan.partitions, needs: runPlan.needs, jobs: request.jobs, locking: true,
+            extractStages: runPlan.explorerExtractStages, extractJobs: request.extractJobs)
         let pool = WorkerPool(
-            machine: machine, threads: request.jobs,
+            machine: machine, threads: machine.capacity,
             handlers: .init(
                 acquireLock: { day in
                     do {
@@ -203,6 +209,20 @@ public final class PipelineRunner {
             arguments: request.arguments, startedAt: now, partitions: days)
         let reports = executor.unitReports
         report.units = finalMachine.units.compactMap { reports[$0.unit] }
+        let keyUsage = services.rateLimiters.usage(since: rateUsageBefore)
+        report.apiKeys = keyUsage.isEmpty ? nil : keyUsage
+        report.extractCalls = ExtractCallTally(units: report.units)
+        for key in keyUsage {
+            logger.info(
+                "api key usage",
+                metadata: [
+                    "key.fingerprint": "\(key.fingerprint)", "calls.count": "\(key.calls)",
+                    "span.ms": "\(Int((key.spanSeconds * 1_000).rounded()))",
+                    "rate.configured": "\(key.configuredRatePerSecond)",
+                    "rate.achieved": "\(key.achievedRatePerSecond.map { String(format: "%.3f", $0) } ?? "n/a")",
+                    "throttles.count": "\(key.throttles)",
+                ])
+        }
         clearRefetchMarks(refetchMarks, units: report.units, plan: runPlan, runID: runID, logger: logger)
         report.events = events.events
         report.finishedAt = Date()

@@ -19,6 +19,12 @@ struct RunPlan: Sendable {
         Dictionary(uniqueKeysWithValues: pipeline.stages.map { ($0.id, $0.needs) })
     }
 
+    /// The stages that run in the scheduler's extract lane: explorer extracts, which wait on an API
+    /// key rather than the CPU (`extract/file` reads local files and stays in the general lane).
+    var explorerExtractStages: Set<String> {
+        Set(pipeline.stages.filter { ExplorerExtractKinds.contains($0.kind) }.map(\.id))
+    }
+
     func spec(_ id: String) -> StageSpec {
         guard let spec = pipeline.stage(id: id) else { preconditionFailure("stage \(id) is not in the pipeline") }
         return spec

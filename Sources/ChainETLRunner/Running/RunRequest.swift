@@ -11,6 +11,9 @@ public struct RunRequest: Sendable {
     public var dryRun: Bool
     public var allowOpen: Bool
     public var jobs: Int
+    /// `--extract-jobs`: explorer extract units that run at once in their own lane, beside `jobs`
+    /// (0 runs them in the `jobs` lane, as before the lane existed).
+    public var extractJobs: Int
     /// `--database-url`, else `DATABASE_URL`; nil lets libpq read the `PG*` variables.
     public var databaseURL: String?
     public var workdir: URL
@@ -26,9 +29,14 @@ public struct RunRequest: Sendable {
     /// tests leave the test process's signals alone).
     public var trapsSignals = false
 
+    /// The extract lane's default width: one explorer extract per partition in flight while the
+    /// next partition's extract waits for the key, so the key never idles between partitions.
+    public static let defaultExtractJobs = 2
+
     public init(
         pipelineFile: URL, partitions: PartitionRequest = .yesterday, selections: [String] = [], force: Bool = false,
-        dryRun: Bool = false, allowOpen: Bool = false, jobs: Int = 2, databaseURL: String? = nil, workdir: URL,
+        dryRun: Bool = false, allowOpen: Bool = false, jobs: Int = 2, extractJobs: Int = RunRequest.defaultExtractJobs,
+        databaseURL: String? = nil, workdir: URL,
         arguments: [String] = [], metricsFile: URL? = nil, refetch: Bool = false, diffExampleLimit: Int = 20
     ) {
         self.pipelineFile = pipelineFile
@@ -38,6 +46,7 @@ public struct RunRequest: Sendable {
         self.dryRun = dryRun
         self.allowOpen = allowOpen
         self.jobs = jobs
+        self.extractJobs = extractJobs
         self.databaseURL = databaseURL
         self.workdir = workdir
         self.arguments = arguments

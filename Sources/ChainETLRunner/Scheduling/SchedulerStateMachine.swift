@@ -6,9 +6,21 @@ import ChainETLCore
 /// - A unit becomes ready when every need that is planned in the same partition succeeded or was
 ///   skipped; needs outside the plan are read from their existing checkpoints.
 /// - A failed unit blocks its planned downstream in that partition only.
-/// - At most `jobs` actions are in flight; earlier partitions are served first, so at most `jobs`
-///   partitions (and partition-lock connections) are open at once.
+/// - Two lanes. Units of the `extractStages` (explorer extracts, bounded by the API key rather than
+///   the CPU) run in the extract lane, up to `extractJobs` at once; every other action runs in the
+///   general lane, up to `jobs` at once. So the next partition's extract starts as soon as the
+///   previous one finishes, even while earlier partitions normalize, load and aggregate.
+///   `extractJobs` 0 (or no extract stages) folds everything into the general lane.
+/// - Earlier partitions are served first, in both lanes. A partition's lock is taken before any of
+///   its units runs (extracts included) and released when all are done; at most
+///   `jobs + extractJobs` partitions (and partition-lock connections) are open at once.
 struct SchedulerStateMachine {
+    /// The pool an action's slot is counted against.
+    enum Lane: Equatable, Sendable {
+        case general
+        case extract
+    }
+
     /// What happened to a unit, as reported by the caller.
     enum UnitResult: Equatable, Sendable {
         case succeeded
@@ -85,18 +97,40 @@ struct SchedulerStateMachine {
     /// `needs` of every stage of the pipeline, planned or not.
     private let needs: [String: [String]]
     private let jobs: Int
+    /// Stages that run in the extract lane (empty when the lane is off).
+    private let extractStages: Set<String>
+    /// The extract lane's width (0 when it is off).
+    let extractJobs: Int
+    /// Actions in flight, in both lanes.
     private(set) var inFlight = 0
+    /// Actions in flight that are counted against the extract lane.
+    private(set) var extractInFlight = 0
+    /// The lane each in-flight lock action was counted against.
+    private var lockLanes: [PartitionDay: Lane] = [:]
     /// The most actions that were in flight at once (for tests and the report).
     private(set) var peakInFlight = 0
+    /// The most actions that were in flight at once in each lane.
+    private(set) var peakGeneralInFlight = 0
+    private(set) var peakExtractInFlight = 0
+    /// The most partitions open (lock acquiring, held or releasing) at once.
+    private(set) var peakOpenPartitions = 0
 
     /// - Parameters:
     ///   - plan: per partition, in run order, the stage ids to run in topological order.
     ///   - needs: every stage's dependencies.
-    ///   - jobs: the bound on actions in flight (at least 1).
+    ///   - jobs: the bound on actions in flight in the general lane (at least 1).
     ///   - locking: when false (tests without a database) partitions start out held and are never released.
-    init(plan: [(partition: PartitionDay, stages: [String])], needs: [String: [String]], jobs: Int, locking: Bool) {
+    ///   - extractStages: the stage ids that run in the extract lane.
+    ///   - extractJobs: the extract lane's width; 0 runs the extract stages in the general lane.
+    init(
+        plan: [(partition: PartitionDay, stages: [String])], needs: [String: [String]], jobs: Int, locking: Bool,
+        extractStages: Set<String> = [], extractJobs: Int = 0
+    ) {
         self.needs = needs
         self.jobs = max(1, jobs)
+        let lanePlanned = plan.contains { entry in entry.stages.contains { extractStages.contains($0) } }
+        self.extractJobs = lanePlanned ? max(0, extractJobs) : 0
+        self.extractStages = self.extractJobs > 0 ? extractStages : []
         self.partitions = plan.map { entry in
             Partition(
                 day: entry.partition,
@@ -126,29 +160,66 @@ struct SchedulerStateMachine {
         }
     }
 
+    /// How many actions may be in flight at once over both lanes (the worker threads needed).
+    var capacity: Int { jobs + extractJobs }
+
+    /// Partitions whose lock is being acquired, is held, or is being released.
+    var openPartitions: Int {
+        partitions.reduce(0) { count, partition in
+            switch partition.lock {
+            case .acquiring, .releasing: return count + 1
+            case .held: return count + (locking ? 1 : 0)
+            case .unrequested, .refused, .released: return count
+            }
+        }
+    }
+
+    /// The lane a unit of `stageID` runs in.
+    func lane(of stageID: String) -> Lane {
+        extractStages.contains(stageID) ? .extract : .general
+    }
+
     /// Picks the next action and marks it in flight.
     mutating func next() -> Action {
         if isFinished { return .finished }
-        guard inFlight < jobs else { return .wait }
+        let generalFree = inFlight - extractInFlight < jobs
+        let extractFree = extractInFlight < extractJobs
+        guard generalFree || extractFree else { return .wait }
+        let spareLane: Lane = generalFree ? .general : .extract
 
         // Finish what is open before opening more: release completed partitions, then run ready
         // units of held partitions in partition order, then open the next partition.
         for index in partitions.indices where partitions[index].lock == .held && partitions[index].isComplete && locking
         {
             partitions[index].lock = .releasing
-            return start(.releaseLock(partitions[index].day))
+            lockLanes[partitions[index].day] = spareLane
+            return start(.releaseLock(partitions[index].day), lane: spareLane)
         }
         for index in partitions.indices where partitions[index].lock == .held {
-            if let stage = readyStage(in: partitions[index]) {
+            let ready = readyStage(in: partitions[index]) { stage in
+                lane(of: stage) == .extract ? extractFree : generalFree
+            }
+            if let stage = ready {
                 partitions[index].states[stage] = .running
-                return start(.execute(WorkUnit(partition: partitions[index].day, stageID: stage)))
+                return start(
+                    .execute(WorkUnit(partition: partitions[index].day, stageID: stage)), lane: lane(of: stage))
             }
         }
-        if let index = partitions.firstIndex(where: { $0.lock == .unrequested }) {
-            partitions[index].lock = .acquiring
-            return start(.acquireLock(partitions[index].day))
+        guard openPartitions < capacity, let index = partitions.firstIndex(where: { $0.lock == .unrequested })
+        else { return .wait }
+        // The extract lane opens a partition only for its extracts; the general lane opens any.
+        let hasExtracts = partitions[index].stages.contains { extractStages.contains($0) }
+        let openingLane: Lane
+        if extractFree && hasExtracts {
+            openingLane = .extract
+        } else if generalFree {
+            openingLane = .general
+        } else {
+            return .wait
         }
-        return .wait
+        partitions[index].lock = .acquiring
+        lockLanes[partitions[index].day] = openingLane
+        return start(.acquireLock(partitions[index].day), lane: openingLane)
     }
 
     /// Applies what the caller observed; the action it answers is no longer in flight.
@@ -164,28 +235,33 @@ struct SchedulerStateMachine {
             }
             return
         case .lockAcquired(let day):
+            if lockLanes.removeValue(forKey: day) == .extract { extractInFlight -= 1 }
             update(day) { partition in
                 precondition(partition.lock == .acquiring, "lock acquired for \(day) that was not being acquired")
                 partition.lock = .held
             }
         case .lockRefused(let day):
+            if lockLanes.removeValue(forKey: day) == .extract { extractInFlight -= 1 }
             update(day) { partition in
                 precondition(partition.lock == .acquiring, "lock refused for \(day) that was not being acquired")
                 partition.lock = .refused
                 for stage in partition.stages { partition.states[stage] = .locked }
             }
         case .lockFailed(let day):
+            if lockLanes.removeValue(forKey: day) == .extract { extractInFlight -= 1 }
             update(day) { partition in
                 precondition(partition.lock == .acquiring, "lock failed for \(day) that was not being acquired")
                 partition.lock = .refused
                 for stage in partition.stages { partition.states[stage] = .failed }
             }
         case .lockReleased(let day):
+            if lockLanes.removeValue(forKey: day) == .extract { extractInFlight -= 1 }
             update(day) { partition in
                 precondition(partition.lock == .releasing, "lock released for \(day) that was not being released")
                 partition.lock = .released
             }
         case .unitFinished(let unit, let result):
+            if lane(of: unit.stageID) == .extract { extractInFlight -= 1 }
             let needs = self.needs
             update(unit.partition) { partition in
                 precondition(partition.states[unit.stageID] == .running, "\(unit) finished but was not running")
@@ -217,9 +293,13 @@ struct SchedulerStateMachine {
             }
     }
 
-    private mutating func start(_ action: Action) -> Action {
+    private mutating func start(_ action: Action, lane: Lane) -> Action {
         inFlight += 1
+        if lane == .extract { extractInFlight += 1 }
         peakInFlight = max(peakInFlight, inFlight)
+        peakGeneralInFlight = max(peakGeneralInFlight, inFlight - extractInFlight)
+        peakExtractInFlight = max(peakExtractInFlight, extractInFlight)
+        peakOpenPartitions = max(peakOpenPartitions, openPartitions)
         return action
     }
 
@@ -230,9 +310,10 @@ struct SchedulerStateMachine {
         body(&partitions[index])
     }
 
-    private func readyStage(in partition: Partition) -> String? {
+    /// The first waiting stage of `partition` whose needs are met and whose lane `admits`.
+    private func readyStage(in partition: Partition, admits: (String) -> Bool) -> String? {
         partition.stages.first { stage in
-            guard partition.states[stage] == .waiting else { return false }
+            guard partition.states[stage] == .waiting, admits(stage) else { return false }
             return (needs[stage] ?? []).allSatisfy { need in
                 switch partition.states[need] {
                 case nil, .succeeded?, .skipped?: return true

@@ -39,11 +39,13 @@ final class ExplorerService: @unchecked Sendable {
     private let logger: Logger
     private let monotonicNanoseconds: @Sendable () -> UInt64
     private let faults: FaultInjector
+    private let latency: ResponseLatency
     private let generators: [Int: ChainGenerator]
     private let lock = NSLock()
     private var stats = SimulatorStats()
     private var limiter: RateLimiter
     private var nextFaultOrdinal: UInt64 = 0
+    private var nextLatencyOrdinal: UInt64 = 0
 
     init(
         configuration: SimulatorConfiguration, logger: Logger,
@@ -54,6 +56,9 @@ final class ExplorerService: @unchecked Sendable {
         self.monotonicNanoseconds = monotonicNanoseconds
         faults = FaultInjector(
             seed: configuration.generator.seed, rate: configuration.faultRate, kinds: configuration.faultKinds)
+        latency = ResponseLatency(
+            seed: configuration.generator.seed, milliseconds: configuration.latencyMilliseconds,
+            jitterMilliseconds: configuration.latencyJitterMilliseconds)
         limiter = RateLimiter(perSecond: configuration.ratePerSecond, perDay: configuration.dailyLimit)
         var generators: [Int: ChainGenerator] = [:]
         for chain in SimulatedChain.all {
@@ -82,21 +87,32 @@ final class ExplorerService: @unchecked Sendable {
             resetStats()
             return .respond(.json(Array(#"{"status":"ok"}"#.utf8)), delay: 0)
         case "/v2/api", "/v2/api/":
-            return api(request, flavor: .etherscan, chainText: request.query["chainid"])
+            return delayed(api(request, flavor: .etherscan, chainText: request.query["chainid"]))
         case "/api", "/api/":
-            lock.withLock { stats.requests += 1 }
+            lock.withLock { stats.recordArrival(at: monotonicNanoseconds()) }
             let answer = Self.etherscanError("You are using a deprecated V1 endpoint, switch to Etherscan API V2.")
-            return finish(answer, action: "v1")
+            return delayed(finish(answer, action: "v1"))
         default:
             let parts = path.split(separator: "/")
             if parts.count == 3, parts[0] == "blockscout", parts[2] == "api" {
-                return api(request, flavor: .blockscout, chainText: String(parts[1]))
+                return delayed(api(request, flavor: .blockscout, chainText: String(parts[1])))
             }
             if parts.count > 4, parts[0] == "blockscout", parts[2] == "api", parts[3] == "v2" {
-                return api(request, flavor: .blockscoutV2, chainText: String(parts[1]))
+                return delayed(api(request, flavor: .blockscoutV2, chainText: String(parts[1])))
             }
             return .respond(.html(status: 404, "<html><body><h1>404 Not Found</h1></body></html>"), delay: 0)
         }
+    }
+
+    /// Adds the configured latency to an API answer. The request was already counted, admitted or
+    /// refused on arrival; only the answer waits. A dropped connection is dropped at once.
+    private func delayed(_ action: ServerAction) -> ServerAction {
+        guard !latency.isZero, case .respond(let response, let delay) = action else { return action }
+        let ordinal: UInt64 = lock.withLock {
+            defer { nextLatencyOrdinal += 1 }
+            return nextLatencyOrdinal
+        }
+        return .respond(response, delay: delay + latency.delay(forRequest: ordinal))
     }
 
     private static let methodNotAllowed = HTTPResponse.html(
@@ -106,7 +122,7 @@ final class ExplorerService: @unchecked Sendable {
         let action = Self.actionName(request, flavor: flavor)
         let chainID = chainText.flatMap { Int($0) }
         lock.withLock {
-            stats.requests += 1
+            stats.recordArrival(at: monotonicNanoseconds())
             stats.byAction[action, default: 0] += 1
             if let chainID { stats.byChain[chainID, default: 0] += 1 }
         }

@@ -21,6 +21,23 @@ public struct SimulatorStats: Sendable, Equatable {
     public var faultsByKind: [String: Int] = [:]
     /// Result rows sent in complete (non-faulted) answers.
     public var rowsServed = 0
+    /// Monotonic arrival times (nanoseconds) of the first and the last explorer API request, so
+    /// a client's achieved rate is `requests ÷ requestSpanSeconds` measured where the key is counted.
+    public var firstRequestNanoseconds: UInt64?
+    public var lastRequestNanoseconds: UInt64?
+
+    /// Seconds from the first API request's arrival to the last's (0 with fewer than two).
+    public var requestSpanSeconds: Double {
+        guard let first = firstRequestNanoseconds, let last = lastRequestNanoseconds, last > first else { return 0 }
+        return Double(last - first) / 1e9
+    }
+
+    /// Counts one explorer API request that arrived at `nanoseconds` (monotonic).
+    mutating func recordArrival(at nanoseconds: UInt64) {
+        requests += 1
+        if firstRequestNanoseconds == nil { firstRequestNanoseconds = nanoseconds }
+        lastRequestNanoseconds = max(lastRequestNanoseconds ?? nanoseconds, nanoseconds)
+    }
 
     public init() {}
 
@@ -42,6 +59,8 @@ public struct SimulatorStats: Sendable, Equatable {
         writer.int(faultsInjected)
         writer.key("rejected")
         writer.int(rejected)
+        writer.key("request_span_ms")
+        writer.int(Int((requestSpanSeconds * 1_000).rounded()))
         writer.key("requests")
         writer.int(requests)
         writer.key("rows_served")

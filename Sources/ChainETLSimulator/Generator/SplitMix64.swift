@@ -76,4 +76,5 @@ enum StreamTag {
     static let account: UInt64 = 0xACC0
     static let token: UInt64 = 0x70CE
     static let fault: UInt64 = 0xFA17
+    static let latency: UInt64 = 0x1A7E
 }

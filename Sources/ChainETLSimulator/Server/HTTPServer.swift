@@ -16,8 +16,11 @@ import Logging
 /// `@unchecked Sendable`: mutable state (listening socket, open connections) is guarded by `lock`.
 final class HTTPServer: @unchecked Sendable {
     typealias Handler = @Sendable (HTTPRequest) -> ServerAction
+    /// Waits the given seconds on the connection's thread before an answer is written.
+    typealias Sleeper = @Sendable (Double) -> Void
 
     private let handler: Handler
+    private let sleeper: Sleeper
     private let logger: Logger
     private let lock = NSLock()
     private var listeningSocket: Int32 = -1
@@ -30,8 +33,13 @@ final class HTTPServer: @unchecked Sendable {
     static let idleTimeoutSeconds = 30
     private static let maximumHeaderBytes = 64 * 1024
 
-    init(logger: Logger, handler: @escaping Handler) {
+    /// - Parameter sleeper: how a delayed answer waits; tests pass one that records the delay.
+    init(
+        logger: Logger, sleeper: @escaping Sleeper = { Thread.sleep(forTimeInterval: $0) },
+        handler: @escaping Handler
+    ) {
         self.logger = logger
+        self.sleeper = sleeper
         self.handler = handler
     }
 
@@ -144,7 +152,7 @@ final class HTTPServer: @unchecked Sendable {
             case .drop:
                 return
             case .respond(let response, let delay):
-                if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+                if delay > 0 { sleeper(delay) }
                 let keepAlive = request.keepAlive
                 guard writeAll(connection, response.serialized(keepAlive: keepAlive)), keepAlive else { return }
             }

@@ -16,11 +16,21 @@ public struct SimulatorConfiguration: Sendable {
     public var faultKinds: [FaultKind]
     /// Pins the simulator's clock (unix seconds) so the head and `confirmations` stay still.
     public var fixedNow: Int?
+    /// Milliseconds every API answer waits before it is sent, after the request was admitted (or
+    /// refused) on arrival: the rate limit counts a request when it arrives, as a real explorer does.
+    public var latencyMilliseconds: Int
+    /// Answers wait `latencyMilliseconds ± latencyJitterMilliseconds`, uniformly, drawn from the seed
+    /// and the request's arrival ordinal; at most `latencyMilliseconds`.
+    public var latencyJitterMilliseconds: Int
+
+    /// The longest latency `--latency-ms` accepts (a minute: longer than any client timeout).
+    public static let maximumLatencyMilliseconds = 60_000
 
     public init(
         port: Int = 0, generator: GeneratorConfiguration = GeneratorConfiguration(), apiKey: String? = nil,
         paidChainIDs: Set<Int>? = nil, ratePerSecond: Int? = nil, dailyLimit: Int? = nil, faultRate: Double = 0,
-        faultKinds: [FaultKind] = FaultKind.allCases, fixedNow: Int? = nil
+        faultKinds: [FaultKind] = FaultKind.allCases, fixedNow: Int? = nil, latencyMilliseconds: Int = 0,
+        latencyJitterMilliseconds: Int = 0
     ) {
         self.port = port
         self.generator = generator
@@ -31,6 +41,8 @@ public struct SimulatorConfiguration: Sendable {
         self.faultRate = faultRate
         self.faultKinds = faultKinds
         self.fixedNow = fixedNow
+        self.latencyMilliseconds = latencyMilliseconds
+        self.latencyJitterMilliseconds = latencyJitterMilliseconds
     }
 
     /// Rejects values outside their domain, naming the command-line option.
@@ -45,6 +57,15 @@ public struct SimulatorConfiguration: Sendable {
         }
         if let dailyLimit, dailyLimit < 1 {
             throw .invalidOption("--daily-limit", "must be ≥ 1 call/day, got \(dailyLimit)")
+        }
+        guard (0...Self.maximumLatencyMilliseconds).contains(latencyMilliseconds) else {
+            throw .invalidOption(
+                "--latency-ms", "must be 0…\(Self.maximumLatencyMilliseconds) ms, got \(latencyMilliseconds)")
+        }
+        guard (0...latencyMilliseconds).contains(latencyJitterMilliseconds) else {
+            throw .invalidOption(
+                "--latency-jitter-ms",
+                "must be 0…\(latencyMilliseconds) (at most --latency-ms), got \(latencyJitterMilliseconds)")
         }
         if let apiKey, apiKey.isEmpty { throw .invalidOption("--api-key", "must not be empty") }
         guard generator.transfersPerDay >= 0 else {

@@ -11,13 +11,20 @@ public final class SimulatorServer: Sendable {
     private let server: HTTPServer
     private let logger: Logger
 
-    public init(configuration: SimulatorConfiguration, logger: Logger) throws(SimulatorError) {
+    public convenience init(configuration: SimulatorConfiguration, logger: Logger) throws(SimulatorError) {
+        try self.init(configuration: configuration, logger: logger, sleeper: { Thread.sleep(forTimeInterval: $0) })
+    }
+
+    /// - Parameter sleeper: how a connection thread waits out an answer's latency (tests record it).
+    init(
+        configuration: SimulatorConfiguration, logger: Logger, sleeper: @escaping HTTPServer.Sleeper
+    ) throws(SimulatorError) {
         try configuration.validate()
         self.configuration = configuration
         self.logger = logger
         let service = ExplorerService(configuration: configuration, logger: logger)
         self.service = service
-        server = HTTPServer(logger: logger) { request in service.handle(request) }
+        server = HTTPServer(logger: logger, sleeper: sleeper) { request in service.handle(request) }
     }
 
     /// Binds and starts serving; returns the bound port (useful with `port: 0`).

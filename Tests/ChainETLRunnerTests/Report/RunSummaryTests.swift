@@ -34,6 +34,26 @@ struct RunSummaryTests {
                 + "report work/runs/x.json")
     }
 
+    @Test func theSummaryCountsWhatRerunsChanged() {
+        var first = unit("normalize", day1, .succeeded)
+        var diff = UnitDiff(examplesLimit: 5)
+        diff.previousCheckpointHash = "h1"
+        diff.added = 3
+        diff.removed = 1
+        diff.changed = 2
+        first.diff = diff
+        var second = unit("dedupe", day1, .succeeded)
+        var unchanged = UnitDiff(examplesLimit: 5)
+        unchanged.previousCheckpointHash = "h2"
+        second.diff = unchanged
+        // A first run replaced no checkpoint: it is not a rerun and adds nothing to the diff.
+        var fresh = unit("load", day1, .succeeded)
+        fresh.diff = UnitDiff(examplesLimit: 5)
+        let line = RunSummary.line(report([first, second, fresh], days: [day1]), reportPath: nil, elapsed: 1)
+        #expect(line.hasSuffix(", rerun diff +3 -1 ~2 rows in 1 of 2 stages"))
+        #expect(RunSummary.diffText(report([fresh], days: [day1])) == nil)
+    }
+
     @Test func resumeSelectsFailedOverTheFailedDays() {
         let report = report(
             [

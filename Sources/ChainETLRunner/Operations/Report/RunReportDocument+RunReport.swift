@@ -19,7 +19,7 @@ extension RunReportDocument {
                     at: event.at, stage: event.stageID, partition: event.partition, kind: event.kind,
                     message: event.message, details: event.details)
             },
-            dailyVolumes: dailyVolumes)
+            dailyVolumes: dailyVolumes, apiKeys: report.apiKeys ?? [], extractCalls: report.extractCalls)
     }
 }
 

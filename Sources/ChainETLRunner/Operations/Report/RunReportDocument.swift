@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLExplorers
 import Foundation
 
 /// What the HTML run report shows: the run, its units, its events and the daily volume of its top tokens.
@@ -21,11 +22,16 @@ public struct RunReportDocument: Sendable, Equatable {
     public var events: [Event]
     /// Daily volume of the top tokens, in the order the chart should list them (largest first).
     public var dailyVolumes: [DailyVolume]
+    /// Calls and achieved rate per API key (fingerprints only).
+    public var apiKeys: [APIKeyUsage]
+    /// Explorer calls per extract stage, against their lower bound.
+    public var extractCalls: ExtractCallTally?
 
     public init(
         pipeline: String, runID: String, status: String, partitions: [PartitionDay], startedAt: Date,
         finishedAt: Date?, summary: String = "", resumeCommand: String? = nil, units: [Unit] = [],
-        events: [Event] = [], dailyVolumes: [DailyVolume] = []
+        events: [Event] = [], dailyVolumes: [DailyVolume] = [], apiKeys: [APIKeyUsage] = [],
+        extractCalls: ExtractCallTally? = nil
     ) {
         self.pipeline = pipeline
         self.runID = runID
@@ -38,6 +44,8 @@ public struct RunReportDocument: Sendable, Equatable {
         self.units = units
         self.events = events
         self.dailyVolumes = dailyVolumes
+        self.apiKeys = apiKeys
+        self.extractCalls = extractCalls
     }
 
     /// One (partition, stage) unit.

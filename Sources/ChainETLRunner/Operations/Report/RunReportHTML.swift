@@ -24,6 +24,7 @@ public enum RunReportHTML {
         html += header(document)
         html += timelineSection(document)
         html += accountingSection(document)
+        html += callsSection(document)
         html += eventsSection(document)
         html += volumeSection(document)
         html += """
