@@ -146,10 +146,10 @@ public final class ExplorerRequestExecutor: @unchecked Sendable {
 
 
 extension ExplorerRequestExecutor {
-    /// `attempt 2 failed (http 502) on logs/getLogs blocks 100-200 page 1; retrying in 1.4s`.
+    /// `attempt 2 failed (http 502) on logs/getLogs blocks 100-200 page 1; retrying in 1.4s` (or `in 340ms`).
     static func retryLine(_ failure: ExplorerError, attempt: Int, delay: TimeInterval, request: RedactedURL) -> String {
         "attempt \(attempt) failed (\(failure.shortReason)) on \(request.endpointSummary); retrying in "
-            + String(format: "%.1fs", delay)
+            + (delay < 1 ? "\(Int((delay * 1000).rounded()))ms" : String(format: "%.1fs", delay))
     }
 }
 

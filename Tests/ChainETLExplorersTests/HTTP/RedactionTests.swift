@@ -35,6 +35,9 @@ struct RedactionTests {
         let line = ExplorerRequestExecutor.retryLine(
             .httpStatus(502, detail: "", request: logs), attempt: 2, delay: 1.44, request: logs)
         #expect(line == "attempt 2 failed (http 502) on logs/getLogs blocks 100-200 page 1; retrying in 1.4s")
+        let quick = ExplorerRequestExecutor.retryLine(
+            .transport(.timeout, request: logs), attempt: 1, delay: 0.034, request: logs)
+        #expect(quick.hasSuffix("(timeout) on logs/getLogs blocks 100-200 page 1; retrying in 34ms"))
         #expect(ExplorerError.transport(.timeout, request: logs).shortReason == "timeout")
         #expect(ExplorerError.transport(.other("url error -1"), request: logs).shortReason == "transport error")
     }
