@@ -216,7 +216,8 @@ struct ReorgRunTests {
         }
 
         // The nightly run of D − 1, on the chain as it was.
-        let run1 = try fixture.run(partitions: .yesterday, databaseURL: scratch.url, now: night(after: Self.previousDay))
+        let run1 = try fixture.run(
+            partitions: .yesterday, databaseURL: scratch.url, now: night(after: Self.previousDay))
         try #require(run1.result.exitCode == 0, "\(run1.stderr)")
         #expect(Set(try Self.stored(fixture, on: db).keys) == (try Self.truth([])))
 
@@ -237,7 +238,9 @@ struct ReorgRunTests {
         #expect(reextract.status == .succeeded && reextract.reason == RefetchMarks.reason)
         for stage in ["normalize", "dedupe", "load", "aggregate"] {
             #expect(
-                report.units.contains { $0.stage == stage && $0.partition == Self.previousDay && $0.status == .succeeded },
+                report.units.contains {
+                    $0.stage == stage && $0.partition == Self.previousDay && $0.status == .succeeded
+                },
                 "\(stage) of D − 1")
         }
         // D's aggregate ran once in the plan and once more after D − 1 was reloaded.
@@ -306,14 +309,18 @@ final class ScratchDatabase {
         url =
             serverURL.contains("://")
             ? serverURL + (serverURL.contains("?") ? "&" : "?") + "dbname=\(name)" : serverURL + " dbname=\(name)"
-        let admin = try PostgresConnection.connect(url: serverURL, applicationName: "chainetl tests", logger: Self.logger)
+        let admin = try PostgresConnection.connect(
+            url: serverURL, applicationName: "chainetl tests", logger: Self.logger)
         defer { admin.close() }
         try admin.execute(SQLQuery(unsafeSQL: "CREATE DATABASE \(SQLIdentifier.quote(name))"))
     }
 
     deinit {
-        if let admin = try? PostgresConnection.connect(url: serverURL, applicationName: "chainetl tests", logger: Self.logger) {
-            _ = try? admin.execute(SQLQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(SQLIdentifier.quote(name)) WITH (FORCE)"))
+        if let admin = try? PostgresConnection.connect(
+            url: serverURL, applicationName: "chainetl tests", logger: Self.logger)
+        {
+            _ = try? admin.execute(
+                SQLQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(SQLIdentifier.quote(name)) WITH (FORCE)"))
             admin.close()
         }
     }
