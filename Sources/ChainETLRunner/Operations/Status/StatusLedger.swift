@@ -99,19 +99,45 @@ struct StatusLedger {
         return (0..<rows.count).compactMap { rows.value(row: $0, column: 0) }
     }
 
-    /// The most recent stage run with `status` among `pipelines` (and `stages`, when given).
-    func latestStageRun(pipelines: [String], stages: [String]?, statuses: [String]) throws
-        -> StatusReport.StageRunSummary?
-    {
+    /// The most recent stage run with `status` among `pipelines`.
+    ///
+    /// - Parameters:
+    ///   - unlessSucceededLater: skip runs after which the same (pipeline, partition, stage) succeeded
+    ///     or was skipped (a failure fixed by a rerun is no longer the last failure).
+    ///   - stages: the stages that count; nil counts every stage.
+    ///   - mentioning: also count runs of `mentionStages` whose error text contains one of these
+    ///     words (case-insensitive), e.g. a chain's name for a stage that names no chain.
+    func latestStageRun(
+        pipelines: [String], stages: [String]?, statuses: [String], unlessSucceededLater: Bool = false,
+        mentioning: [String] = [], mentionStages: [String] = []
+    ) throws -> StatusReport.StageRunSummary? {
         var sql = """
             SELECT pipeline, stage, partition::text, run_id, extract(epoch FROM coalesce(finished_at, started_at))::float8,
               error
-            FROM etl_stage_runs WHERE pipeline = ANY($1::text[]) AND status = ANY($2::text[])
+            FROM etl_stage_runs r WHERE pipeline = ANY($1::text[]) AND status = ANY($2::text[])
             """
+        if unlessSucceededLater {
+            sql += """
+                 AND NOT EXISTS (
+                  SELECT 1 FROM etl_stage_runs later
+                  WHERE later.pipeline = r.pipeline AND later.partition = r.partition AND later.stage = r.stage
+                    AND later.status IN ('succeeded', 'skipped')
+                    AND (later.started_at, later.id) > (r.started_at, r.id))
+                """
+        }
         var bindings: [(any PostgresBindable)?] = [PostgresTextArray(pipelines), PostgresTextArray(statuses)]
         if let stages {
-            sql += " AND stage = ANY($3::text[])"
+            sql += " AND (stage = ANY($3::text[])"
             bindings.append(PostgresTextArray(stages))
+            if !mentioning.isEmpty, !mentionStages.isEmpty {
+                sql += """
+                     OR (stage = ANY($4::text[]) AND EXISTS (
+                      SELECT 1 FROM unnest($5::text[]) AS word WHERE strpos(lower(r.error), lower(word)) > 0))
+                    """
+                bindings.append(PostgresTextArray(mentionStages))
+                bindings.append(PostgresTextArray(mentioning))
+            }
+            sql += ")"
         }
         sql += " ORDER BY coalesce(finished_at, started_at) DESC, id DESC LIMIT 1"
         let rows = try query(

@@ -124,15 +124,25 @@ extension StatusReport {
                 status.lagSeconds = max(0, head.time.timeIntervalSince(loadedTime)).rounded()
                 status.lagBlocks = max(0, head.block - loadedBlock)
             }
-            let stages = spec.flatMap { stageIDs(of: $0, concerning: chain.name) }
-            if !pipelineNames.isEmpty {
+            // Which stage runs are this chain's: see `attribution(of:in:)`.
+            if !pipelineNames.isEmpty, let attribution = attribution(of: chain.name, in: spec, chainCount: chains.count)
+            {
                 status.lastSuccess = try ledger.latestStageRun(
-                    pipelines: pipelineNames, stages: stages, statuses: ["succeeded"])
-                // An interrupted unit (stopped by a signal, or left by a dead run) is a failure too.
+                    pipelines: pipelineNames, stages: attribution.stages, statuses: ["succeeded"])
+                // An interrupted unit (stopped by a signal, or left by a dead run) is a failure too; a
+                // failure that a later run of the same stage and day fixed is not listed.
                 status.lastFailure = try ledger.latestStageRun(
-                    pipelines: pipelineNames, stages: stages, statuses: ["failed", "interrupted"])
+                    pipelines: pipelineNames, stages: attribution.stages, statuses: ["failed", "interrupted"],
+                    unlessSucceededLater: true, mentioning: chain.name.map { [$0] } ?? [],
+                    mentionStages: attribution.unnamed)
             }
             report.chains.append(status)
+        }
+
+        if spec == nil, chains.count > 1 {
+            report.notes.append(
+                "without the pipeline file, stage runs cannot be attributed to chains: last success and last "
+                    + "failure are shown per chain only with it (e.g. `chainetl status pipelines/<name>.yaml`)")
         }
 
         // Quota: today's calls per key, read after the head probes above counted theirs.
@@ -187,15 +197,37 @@ extension StatusReport {
         return report
     }
 
-    /// The stages of `pipeline` that concern `chain`: those whose `with:` names it (`chain: x`,
-    /// `chains: [x, …]`, or any value equal to its name) plus those that name no chain at all.
-    static func stageIDs(of pipeline: PipelineSpec, concerning chain: String?) -> [String]? {
-        guard let chain else { return nil }
+    /// Which stage runs count as a chain's for "last success" / "last failure".
+    struct Attribution: Equatable {
+        /// Stages whose runs count; nil: every stage.
+        var stages: [String]?
+        /// Stages that name no chain: their failures count only when the error text names the chain.
+        var unnamed: [String]
+    }
+
+    /// A stage concerns a chain when its `with:` names it (`chain: x`, `chains: [x, …]`, or any value
+    /// equal to its name). A stage that names no chain (an aggregate, an export) concerns every chain
+    /// of a one-chain pipeline; in a pipeline of several chains it concerns none, except that its
+    /// failure is listed for a chain whose name its error text contains.
+    ///
+    /// Without a pipeline file the stages' chains are unknown: with one chain listed every stage run
+    /// counts, with several none does (nil: nothing is attributed).
+    static func attribution(of chain: String?, in pipeline: PipelineSpec?, chainCount: Int) -> Attribution? {
+        guard let pipeline, let chain else {
+            return chainCount == 1 ? Attribution(stages: nil, unnamed: []) : nil
+        }
         let chainNames = Set(pipeline.chains.map(\.name))
-        return pipeline.stages.filter { stage in
+        var own: [String] = []
+        var unnamed: [String] = []
+        for stage in pipeline.stages {
             let named = namedValues(stage.parameters).filter(chainNames.contains)
-            return named.isEmpty || named.contains(chain)
-        }.map(\.id)
+            if named.isEmpty {
+                if pipeline.chains.count == 1 { own.append(stage.id) } else { unnamed.append(stage.id) }
+            } else if named.contains(chain) {
+                own.append(stage.id)
+            }
+        }
+        return Attribution(stages: own, unnamed: unnamed)
     }
 
     /// Scalar values directly under the `with:` mapping, and scalars of lists directly under it.
