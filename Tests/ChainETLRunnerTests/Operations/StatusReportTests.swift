@@ -182,23 +182,23 @@ struct StatusReportTests {
         try database.insertStageRun(
             run: "r2", pipeline: "nightly", partition: day1, stage: "extract-eth", status: "succeeded",
             at: early.addingTimeInterval(60))
-        // The aggregate names no chain: its failure is nobody's in a two-chain pipeline…
+        // The aggregate serves both chains: a failure naming cronos is cronos's only…
         try database.insertStageRun(
             run: "r3", pipeline: "nightly", partition: day2, stage: "aggregate", status: "failed",
-            at: early.addingTimeInterval(120), error: "disk full")
+            at: early.addingTimeInterval(120), error: "chain cronos: no prices for its tokens")
         var report = try collect(database, scope: .pipeline(spec))
-        #expect(report.chains.allSatisfy { $0.lastFailure == nil })
+        #expect(report.chains.first { $0.chainID == 25 }?.lastFailure?.runID == "r3")
+        #expect(report.chains.first { $0.chainID == 1 }?.lastFailure == nil)
         #expect(report.chains.first { $0.chainID == 1 }?.lastSuccess?.runID == "r2")
         #expect(report.chains.first { $0.chainID == 25 }?.lastSuccess == nil)
         #expect(report.pipelines.first?.failed == [PartitionDay(day2)!])
 
-        // … unless its error text names the chain.
+        // … one naming no chain concerns both.
         try database.insertStageRun(
             run: "r4", pipeline: "nightly", partition: day2, stage: "aggregate", status: "failed",
-            at: early.addingTimeInterval(180), error: "no prices for Cronos tokens")
+            at: early.addingTimeInterval(180), error: "could not write: disk full")
         report = try collect(database, scope: .pipeline(spec))
-        #expect(report.chains.first { $0.chainID == 25 }?.lastFailure?.runID == "r4")
-        #expect(report.chains.first { $0.chainID == 1 }?.lastFailure == nil)
+        #expect(report.chains.map { $0.lastFailure?.runID } == ["r4", "r4"])
 
         // In a one-chain pipeline, a stage that names no chain is the chain's.
         var single = spec

@@ -105,11 +105,11 @@ struct StatusLedger {
     ///   - unlessSucceededLater: skip runs after which the same (pipeline, partition, stage) succeeded
     ///     or was skipped (a failure fixed by a rerun is no longer the last failure).
     ///   - stages: the stages that count; nil counts every stage.
-    ///   - mentioning: also count runs of `mentionStages` whose error text contains one of these
-    ///     words (case-insensitive), e.g. a chain's name for a stage that names no chain.
+    ///   - shared: also count runs of `shared.stages` (stages of several chains) whose error text
+    ///     names the chain (`chain <name>`, as extract errors do) or names none of the pipeline's chains.
     func latestStageRun(
         pipelines: [String], stages: [String]?, statuses: [String], unlessSucceededLater: Bool = false,
-        mentioning: [String] = [], mentionStages: [String] = []
+        shared: SharedStages? = nil
     ) throws -> StatusReport.StageRunSummary? {
         var sql = """
             SELECT pipeline, stage, partition::text, run_id, extract(epoch FROM coalesce(finished_at, started_at))::float8,
@@ -129,13 +129,14 @@ struct StatusLedger {
         if let stages {
             sql += " AND (stage = ANY($3::text[])"
             bindings.append(PostgresTextArray(stages))
-            if !mentioning.isEmpty, !mentionStages.isEmpty {
+            if let shared, !shared.stages.isEmpty {
                 sql += """
-                     OR (stage = ANY($4::text[]) AND EXISTS (
-                      SELECT 1 FROM unnest($5::text[]) AS word WHERE strpos(lower(r.error), lower(word)) > 0))
+                     OR (stage = ANY($4::text[]) AND (coalesce(error, '') ~* $5
+                      OR NOT EXISTS (SELECT 1 FROM unnest($6::text[]) AS named WHERE coalesce(error, '') ~* named)))
                     """
-                bindings.append(PostgresTextArray(mentionStages))
-                bindings.append(PostgresTextArray(mentioning))
+                bindings.append(PostgresTextArray(shared.stages))
+                bindings.append(SharedStages.pattern(naming: shared.chain))
+                bindings.append(PostgresTextArray(shared.allChains.map(SharedStages.pattern(naming:))))
             }
             sql += ")"
         }
@@ -194,5 +195,20 @@ struct StatusLedger {
                 action: "read column \(rows.columnNames[column])", message: "expected epoch seconds")
         }
         return Date(timeIntervalSince1970: seconds)
+    }
+}
+
+/// Stages that serve several chains (their `with:` names none), for attributing their failures.
+struct SharedStages: Equatable {
+    var stages: [String]
+    /// The chain whose status is collected.
+    var chain: String
+    /// Every chain of the pipeline.
+    var allChains: [String]
+
+    /// A PostgreSQL regular expression for `chain <name>` as a whole word, case-insensitive with `~*`.
+    static func pattern(naming chain: String) -> String {
+        let escaped = chain.map { $0.isLetter || $0.isNumber ? String($0) : "\\" + String($0) }.joined()
+        return "\\mchain " + escaped + "\\M"
     }
 }

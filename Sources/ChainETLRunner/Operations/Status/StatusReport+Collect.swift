@@ -124,17 +124,17 @@ extension StatusReport {
                 status.lagSeconds = max(0, head.time.timeIntervalSince(loadedTime)).rounded()
                 status.lagBlocks = max(0, head.block - loadedBlock)
             }
-            // Which stage runs are this chain's: see `attribution(of:in:)`.
+            // Which stage runs are this chain's: see `attribution(of:in:chainCount:)`.
             if !pipelineNames.isEmpty, let attribution = attribution(of: chain.name, in: spec, chainCount: chains.count)
             {
                 status.lastSuccess = try ledger.latestStageRun(
-                    pipelines: pipelineNames, stages: attribution.stages, statuses: ["succeeded"])
+                    pipelines: pipelineNames, stages: attribution.stages.map { $0 + (attribution.shared?.stages ?? []) },
+                    statuses: ["succeeded"])
                 // An interrupted unit (stopped by a signal, or left by a dead run) is a failure too; a
                 // failure that a later run of the same stage and day fixed is not listed.
                 status.lastFailure = try ledger.latestStageRun(
                     pipelines: pipelineNames, stages: attribution.stages, statuses: ["failed", "interrupted"],
-                    unlessSucceededLater: true, mentioning: chain.name.map { [$0] } ?? [],
-                    mentionStages: attribution.unnamed)
+                    unlessSucceededLater: true, shared: attribution.shared)
             }
             report.chains.append(status)
         }
@@ -199,22 +199,25 @@ extension StatusReport {
 
     /// Which stage runs count as a chain's for "last success" / "last failure".
     struct Attribution: Equatable {
-        /// Stages whose runs count; nil: every stage.
+        /// Stages whose `with:` names the chain; nil: every stage counts.
         var stages: [String]?
-        /// Stages that name no chain: their failures count only when the error text names the chain.
-        var unnamed: [String]
+        /// Stages of several chains (their `with:` names none): each success counts; a failure counts
+        /// when its error text names the chain or names none of the pipeline's chains.
+        var shared: SharedStages?
     }
 
     /// A stage concerns a chain when its `with:` names it (`chain: x`, `chains: [x, …]`, or any value
-    /// equal to its name). A stage that names no chain (an aggregate, an export) concerns every chain
-    /// of a one-chain pipeline; in a pipeline of several chains it concerns none, except that its
-    /// failure is listed for a chain whose name its error text contains.
+    /// equal to its name); its runs are that chain's. A stage that names no chain (an extract of every
+    /// chain, an aggregate, an export) concerns every chain of a one-chain pipeline. In a pipeline of
+    /// several chains its successes count for every chain, and a failure counts for the chains its
+    /// error text names (`chain ethereum: …`, as extract errors say) or, when it names none of them
+    /// (e.g. the database went away), for every chain.
     ///
     /// Without a pipeline file the stages' chains are unknown: with one chain listed every stage run
-    /// counts, with several none does (nil: nothing is attributed).
+    /// counts, with several nothing is attributed (nil).
     static func attribution(of chain: String?, in pipeline: PipelineSpec?, chainCount: Int) -> Attribution? {
         guard let pipeline, let chain else {
-            return chainCount == 1 ? Attribution(stages: nil, unnamed: []) : nil
+            return chainCount == 1 ? Attribution(stages: nil, shared: nil) : nil
         }
         let chainNames = Set(pipeline.chains.map(\.name))
         var own: [String] = []
@@ -227,7 +230,10 @@ extension StatusReport {
                 own.append(stage.id)
             }
         }
-        return Attribution(stages: own, unnamed: unnamed)
+        let shared =
+            unnamed.isEmpty
+            ? nil : SharedStages(stages: unnamed, chain: chain, allChains: pipeline.chains.map(\.name))
+        return Attribution(stages: own, shared: shared)
     }
 
     /// Scalar values directly under the `with:` mapping, and scalars of lists directly under it.
