@@ -7,6 +7,10 @@ import Testing
 
 @testable import ChainETLRunner
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What `make demo` does twice on one day: the simulator listens on a new port and the key is a
 /// new random value, yet the second run reruns no extract and `plan` predicts no explorer call.
 @Suite("Checkpoints reused across simulator ports")
@@ -25,14 +29,21 @@ struct CheckpointReuseTests {
 
     @Test func aSecondRunOnANewPortAndKeyRerunsNoExtract() throws {
         let tokens = SimulatedChain.tokens(chainID: 1).filter(\.isERC20).prefix(2)
-        let variable = "CHAINETL_REUSE_KEY_" + String(UInt64.random(in: 0...UInt64.max), radix: 36).uppercased()
+        // Variables of its own: other tests run beside this one in the same process.
+        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36).uppercased()
+        let variable = "CHAINETL_REUSE_KEY_" + suffix
+        let urlVariable = "CHAINETL_REUSE_URL_" + suffix
+        defer {
+            unsetenv(variable)
+            unsetenv(urlVariable)
+        }
         let fixture = try RunnerFixture(
             """
             chains:
               ethereum:
                 chain_id: 1
                 explorer: etherscan
-                base_url: ${SIMULATOR_URL}/v2/api
+                base_url: ${\(urlVariable)}/v2/api
                 api_key_env: \(variable)
                 rate_limit: { per_second: 40 }
                 confirmations: 12
@@ -47,8 +58,9 @@ struct CheckpointReuseTests {
             """)
 
         let first = try simulator()
-        let run1 = try fixture.run(
-            partitions: days, environment: ["SIMULATOR_URL": first.baseURL, variable: "key-one"], now: now)
+        let environment1 = [urlVariable: first.baseURL, variable: "key-one"]
+        for (name, value) in environment1 { setenv(name, value, 1) }
+        let run1 = try fixture.run(partitions: days, environment: environment1, now: now)
         first.stop()
         try #require(run1.result.exitCode == 0, "\(run1.stderr)")
         #expect(run1.result.report?.units.filter { $0.status == .succeeded }.count == 4)
@@ -56,7 +68,8 @@ struct CheckpointReuseTests {
         let second = try simulator()
         defer { second.stop() }
         #expect(second.baseURL != first.baseURL)
-        let environment = ["SIMULATOR_URL": second.baseURL, variable: "key-two"]
+        let environment = [urlVariable: second.baseURL, variable: "key-two"]
+        for (name, value) in environment { setenv(name, value, 1) }
         let run2 = try fixture.run(partitions: days, environment: environment, now: now)
         try #require(run2.result.exitCode == 0, "\(run2.stderr)")
         let units = try #require(run2.result.report?.units)
