@@ -25,14 +25,14 @@ WITH latest AS (
     GROUP BY 1, 2
 ), days AS (
     SELECT day, sum(transfers) AS transfers,
-           string_agg('chain ' || chain_id || ': ' || transfers, ', ' ORDER BY chain_id) AS by_chain
+           string_agg(chain_id || ': ' || transfers, ', ' ORDER BY chain_id) AS by_chain
     FROM loaded GROUP BY 1
 )
 SELECT coalesce(d.day, r.day) AS day,
        coalesce(d.transfers, 0) AS loaded,
-       left(coalesce(d.by_chain, 'none'), 30) AS loaded_by_chain,
+       coalesce(d.by_chain, 'none') AS "loaded by chain id",
        coalesce(r.quarantined, 0) AS quarantined,
-       left(coalesce(r.quarantined_by, ''), 28) AS quarantined_by_stage,
+       coalesce(r.quarantined_by, '') AS "quarantined by stage",
        coalesce(r.duplicates, 0) AS duplicates
 FROM days d
 FULL JOIN rejected r ON r.day = d.day
@@ -60,5 +60,7 @@ SELECT chain_id AS chain,
        transfers_7d,
        holders
 FROM latest
-ORDER BY volume_7d_usd DESC NULLS LAST, volume_7d DESC NULLS LAST, volume_7d_raw DESC, token_address
+-- Qualified: the output columns of the same names are text.
+ORDER BY latest.volume_7d_usd DESC NULLS LAST, latest.volume_7d DESC NULLS LAST, latest.volume_7d_raw DESC,
+         latest.token_address
 LIMIT 12;
