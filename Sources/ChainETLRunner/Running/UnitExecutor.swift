@@ -141,7 +141,6 @@ final class UnitExecutor: @unchecked Sendable {
                     reason: decision.reason, startedAt: started, finishedAt: Date(), counts: kept?.counts,
                     checkpointHash: kept?.contentHash)
                 try finish(unit, rowID: rowID, report: report)
-                environment.progress.finish(unit)
                 logger.info("stage skipped", metadata: ["reason": "\(decision.reason)"])
                 return .skipped
             }
@@ -168,7 +167,6 @@ final class UnitExecutor: @unchecked Sendable {
                 details: outcome.details, checkpointHash: manifest.contentHash)
             report.diff = diff
             try finish(unit, rowID: rowID, report: report)
-            environment.progress.finish(unit)
             logger.info(
                 "stage finished",
                 metadata: [
@@ -195,7 +193,6 @@ final class UnitExecutor: @unchecked Sendable {
                 logger.error("stage failure not recorded in the ledger", metadata: ["error": "\(error)"])
                 store(unit, report)
             }
-            environment.progress.finish(unit)
             if interrupted {
                 logger.warning("stage interrupted", metadata: ["error": "\(wrapped)"])
                 return .interrupted
