@@ -41,6 +41,7 @@ let package = Package(
             name: "ChainETLPostgres",
             dependencies: [
                 "CLibPQ",
+                "ChainETLCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -183,27 +183,19 @@ extension ChainETL {
             }
 
             let boundPort = try server.start()
-            if let portFile { try Self.writeAtomically("\(boundPort)\n", to: portFile) }
+            if let portFile {
+                do {
+                    try AtomicFile.write(Data("\(boundPort)\n".utf8), to: URL(fileURLWithPath: portFile))
+                } catch {
+                    throw SimulatorError.portFile(portFile, error.reason)
+                }
+            }
             FileHandle.standardOutput.write(Data("\(server.baseURL)\n".utf8))
             FileHandle.standardError.write(
                 Data("chainetl simulate: ready on \(server.baseURL) (seed \(seed); Ctrl-C or SIGTERM stops)\n".utf8))
             stopRequested.wait()
             for source in sources { source.cancel() }
             server.stop()
-        }
-
-        private static func writeAtomically(_ text: String, to path: String) throws(SimulatorError) {
-            let temporary = path + ".tmp-\(getpid())"
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-            } catch {
-                throw .portFile(path, "\(error.localizedDescription)")
-            }
-            guard rename(temporary, path) == 0 else {
-                let problem = String(cString: strerror(errno))
-                unlink(temporary)
-                throw .portFile(path, problem)
-            }
         }
     }
 }

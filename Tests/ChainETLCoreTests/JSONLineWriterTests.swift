@@ -140,4 +140,9 @@ struct JSONLineWriterTests {
         let foundation = try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String]
         #expect(foundation == awkward)
     }
+
+    @Test func quotedIsTheStringLiteralTheWriterWrites() {
+        #expect(JSONLineWriter.quoted("a\"b\\c\nd\re\tf\u{01}g é") == #""a\"b\\c\nd\re\tf\u0001g é""#)
+        #expect(JSONLineWriter.quoted("") == #""""#)
+    }
 }

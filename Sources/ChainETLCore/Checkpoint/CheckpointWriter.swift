@@ -137,7 +137,8 @@ public final class CheckpointWriter {
             pipeline: location.pipeline, partition: location.partition, stageID: location.stageID, kind: kind,
             configHash: configHash, inputs: inputs, recordSchema: recordSchema, counts: counts,
             parts: finishedParts, sideFiles: sideFiles, details: details,
-            startedAt: Self.timestamp(startedAt), finishedAt: Self.timestamp(finishedAt),
+            startedAt: UTCTimestamp.iso8601(startedAt, precision: .milliseconds),
+            finishedAt: UTCTimestamp.iso8601(finishedAt, precision: .milliseconds),
             durationMs: max(0, Int((finishedAt.timeIntervalSince(startedAt) * 1000).rounded())))
         manifest.configParts = configParts
         try writeManifest(manifest)
@@ -177,21 +178,6 @@ public final class CheckpointWriter {
         let suffix = ".ndjson.gz"
         return name.hasSuffix(suffix) && name.count > suffix.count && !name.hasPrefix("part-")
             && !name.hasPrefix(".") && !name.contains("/") && !name.contains("\0")
-    }
-
-    /// ISO 8601 UTC with milliseconds, e.g. `2026-11-21T03:00:00.123Z`.
-    static func timestamp(_ date: Date) -> String {
-        let milliseconds = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
-        let days = Int((Double(milliseconds) / 86_400_000).rounded(.down))
-        let (year, month, day) = PartitionDay.civilFromDays(days)
-        let ofDay = milliseconds - days * 86_400_000
-        func padded(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2) + "T"
-            + padded(ofDay / 3_600_000, 2) + ":" + padded(ofDay / 60_000 % 60, 2) + ":"
-            + padded(ofDay / 1000 % 60, 2) + "." + padded(ofDay % 1000, 3) + "Z"
     }
 
     /// The chunk size of part files: parts are the large files of a checkpoint, and 1 MiB

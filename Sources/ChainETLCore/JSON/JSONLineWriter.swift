@@ -12,6 +12,14 @@ public struct JSONLineWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
+    /// `text` as a JSON string literal, escaped exactly as `string(_:)` writes it: the one home
+    /// for JSON string escaping (config hashes and log lines use it too).
+    public static func quoted(_ text: String) -> String {
+        var writer = JSONLineWriter(capacity: text.utf8.count + 2)
+        writer.string(text)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
     /// Forgets the current content, keeping the storage.
     public mutating func reset() {
         bytes.removeAll(keepingCapacity: true)

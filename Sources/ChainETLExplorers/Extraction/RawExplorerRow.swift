@@ -72,13 +72,4 @@ public struct RawExplorerRow: Sendable {
         writer.endObject()
         writer.newline()
     }
-
-    /// `date` as `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds), without a locale-dependent formatter.
-    public static func timestamp(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let day = PartitionDay(containing: Date(timeIntervalSince1970: TimeInterval(seconds)))
-        let ofDay = seconds - day.startUnixSeconds
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(day)T\(two(ofDay / 3600)):\(two(ofDay / 60 % 60)):\(two(ofDay % 60))Z"
-    }
 }

@@ -91,7 +91,7 @@ extension TransferExtractor {
                 RawExplorerRow(
                     source: source, endpoint: endpoint, contract: target.contract, address: target.address,
                     fromBlock: fromBlock, toBlock: toBlock, page: record.page, offset: BlockscoutClient.v2PageSize,
-                    fetchedAt: RawExplorerRow.timestamp(
+                    fetchedAt: UTCTimestamp.iso8601(
                         Date(timeIntervalSince1970: TimeInterval(record.fetchedAtUnixSeconds))),
                     row: record.row))
         }

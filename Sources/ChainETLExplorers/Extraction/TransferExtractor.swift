@@ -155,7 +155,7 @@ public final class TransferExtractor: @unchecked Sendable {
                 throw error(for: failure, target: target, window: walker)
             case .fetch(let window):
                 let request = try client.transfersRequest(source: source, target: target, window: window)
-                let fetchedAt = RawExplorerRow.timestamp(currentDate())
+                let fetchedAt = UTCTimestamp.iso8601(currentDate())
                 let rows: [ExplorerRow]
                 do {
                     rows = try executor.perform(request) { response in

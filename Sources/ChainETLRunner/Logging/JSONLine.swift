@@ -1,3 +1,4 @@
+import ChainETLCore
 import Foundation
 
 /// Encodes a flat JSON object on one line with a stable key order: `leadingKeys` first, then the
@@ -22,23 +23,8 @@ enum JSONLine {
         }
     }
 
-    /// A JSON string literal, escaping quotes, backslashes and control characters.
+    /// A JSON string literal (`JSONLineWriter.quoted`).
     static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out +=
-                    "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        JSONLineWriter.quoted(text)
     }
 }

@@ -1,3 +1,4 @@
+import ChainETLCore
 import Foundation
 import Logging
 
@@ -40,13 +41,13 @@ public struct StderrLogHandler: LogHandler {
         case .json:
             var object: [String: Any] = [:]
             for (key, value) in metadata { object[key] = jsonValue(value) }
-            object["ts"] = Timestamp.iso8601(date)
+            object["ts"] = UTCTimestamp.iso8601(date, precision: .milliseconds)
             object["level"] = level.rawValue
             object["msg"] = message
             return JSONLine.encode(object, leadingKeys: ["ts", "level", "msg"])
         case .text:
             var line =
-                "\(Timestamp.timeOfDay(date)) \(level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(message)"
+                "\(UTCTimestamp.timeOfDay(date)) \(level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(message)"
             // `run.id` is the same on every line of a run and is printed in its summary: not repeated here.
             for key in metadata.keys.sorted() where key != "run.id" {
                 line += " \(key)=\(textValue(metadata[key]!))"

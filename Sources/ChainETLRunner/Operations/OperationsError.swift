@@ -1,3 +1,5 @@
+import ChainETLCore
+
 /// Why an operations task (status, run report page, metrics file) could not do its job.
 public enum OperationsError: Error, CustomStringConvertible, Equatable {
     /// A report or metrics file could not be written.
@@ -21,6 +23,16 @@ public enum OperationsError: Error, CustomStringConvertible, Equatable {
                 + "and run `chainetl migrate`"
         case .usage(let message):
             return message
+        }
+    }
+}
+
+extension OperationsError {
+    /// An `AtomicFile` failure, with the operator's next step.
+    init(_ error: AtomicFileError) {
+        switch error {
+        case .notWritten(let path, let reason): self = .fileNotWritten(path: path, reason: reason)
+        case .noSpace(let path): self = .noSpace(path: path)
         }
     }
 }

@@ -1,3 +1,4 @@
+import ChainETLCore
 import Foundation
 
 /// Writes run reports atomically through `AtomicFile`: a temporary file in the same folder, then a
@@ -25,10 +26,10 @@ struct RunReportWriter {
         encoder.dateEncodingStrategy = .iso8601
         let data = try encoder.encode(report)
         let target = url(for: report.runID)
-        if let writeBytes {
-            try AtomicFile.write(data, to: target, using: writeBytes)
-        } else {
-            try AtomicFile.write(data, to: target)
+        do {
+            try AtomicFile.write(data, to: target, using: writeBytes ?? { AtomicFile.systemWrite($0, $1, $2) })
+        } catch {
+            throw OperationsError(error)
         }
         return target
     }

@@ -563,7 +563,7 @@ public final class PipelineRunner {
 
     /// `20261121T030000Z-3fa9`: sortable, unique enough for one pipeline, safe in file names.
     static func makeRunID(now: Date) -> String {
-        Timestamp.compact(now) + "-" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
+        UTCTimestamp.compact(now) + "-" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
     }
 }
 

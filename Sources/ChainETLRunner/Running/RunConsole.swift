@@ -28,7 +28,7 @@ public final class RunConsole: Sendable {
             output.writeLine(diagnostic.description)
         case .json:
             var object: [String: Any] = [
-                "ts": Timestamp.iso8601(Date()), "level": "error", "msg": "config error",
+                "ts": UTCTimestamp.iso8601(Date(), precision: .milliseconds), "level": "error", "msg": "config error",
                 "location": diagnostic.location.description, "error": diagnostic.message,
             ]
             if let hint = diagnostic.hint { object["hint"] = hint }
@@ -44,7 +44,7 @@ public final class RunConsole: Sendable {
         case .json:
             output.writeLine(
                 JSONLine.encode(
-                    ["ts": Timestamp.iso8601(Date()), "level": "error", "msg": "run not started", "error": message],
+                    ["ts": UTCTimestamp.iso8601(Date(), precision: .milliseconds), "level": "error", "msg": "run not started", "error": message],
                     leadingKeys: ["ts", "level", "msg"]))
         }
     }
@@ -61,7 +61,7 @@ public final class RunConsole: Sendable {
                 output.writeLine("error: " + failure + (isLast && resume != nil ? "; to resume: \(resume!)" : ""))
             case .json:
                 var object: [String: Any] = [
-                    "ts": Timestamp.iso8601(Date()), "level": "error", "msg": "run failed", "run.id": runID,
+                    "ts": UTCTimestamp.iso8601(Date(), precision: .milliseconds), "level": "error", "msg": "run failed", "run.id": runID,
                     "error": failure,
                 ]
                 if isLast, let resume { object["resume"] = resume }
@@ -75,7 +75,7 @@ public final class RunConsole: Sendable {
             output.writeLine(
                 JSONLine.encode(
                     [
-                        "ts": Timestamp.iso8601(Date()), "level": "notice", "msg": "run summary", "run.id": runID,
+                        "ts": UTCTimestamp.iso8601(Date(), precision: .milliseconds), "level": "notice", "msg": "run summary", "run.id": runID,
                         "status": status.rawValue, "exit_code": "\(exitCode ?? status.exitCode)", "summary": summary,
                     ], leadingKeys: ["ts", "level", "msg"]))
         }

@@ -61,7 +61,7 @@ struct ExportBundleWriter {
         let manifest = ExportManifest(
             format: ExportManifest.currentFormat, runID: request.runID, pipeline: request.pipeline,
             partition: request.partition.description, stageID: request.stageID,
-            generatedAt: ExportProvenance.isoSeconds(request.now), chainetlVersion: ChainETLVersion.string,
+            generatedAt: UTCTimestamp.iso8601(request.now), chainetlVersion: ChainETLVersion.string,
             freshness: ExportProvenance.freshness(partition: request.partition, now: request.now),
             chains: chains, inputs: request.inputs, summaries: summaries)
         let path = directory.temporaryPath(ExportManifest.fileName)

@@ -57,16 +57,8 @@ enum ExportProvenance {
         }
         return ExportManifest.Freshness(
             kind: "live_delta",
-            statement: "Live delta of the open UTC day \(partition) as of \(isoSeconds(now)): partial, through "
+            statement: "Live delta of the open UTC day \(partition) as of \(UTCTimestamp.iso8601(now)): partial, through "
                 + "each chain's as_of_block; re-export after the day closes for final numbers.")
-    }
-
-    /// `2026-11-20T03:00:00Z`.
-    static func isoSeconds(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
     }
 
     /// The explorer's base URL without user info, query or fragment (an API key may hide there).

@@ -189,7 +189,7 @@ final class DayExtraction: @unchecked Sendable {
         let elapsed = dayEnded ? 86_400 : max(1, nowSeconds - range.day.startUnixSeconds)
         let secondsPerBlock = range.blockCount > 0 ? Double(elapsed) / Double(range.blockCount) : nil
         guard let secondsPerBlock else {
-            return "\(RawExplorerRow.timestamp(range.day.end)) plus \(confirmations) blocks"
+            return "\(UTCTimestamp.iso8601(range.day.end)) plus \(confirmations) blocks"
         }
         let missing: Int
         let start: Int
@@ -201,7 +201,7 @@ final class DayExtraction: @unchecked Sendable {
             start = range.day.endUnixSeconds
         }
         let estimate = start + Int((Double(missing) * secondsPerBlock).rounded(.up))
-        return RawExplorerRow.timestamp(Date(timeIntervalSince1970: TimeInterval(estimate)))
+        return UTCTimestamp.iso8601(Date(timeIntervalSince1970: TimeInterval(estimate)))
             + " (\(missing) more blocks at about \(Int(secondsPerBlock.rounded())) s each)"
     }
 

@@ -299,7 +299,7 @@ struct TransferExtractorTests {
         let raw = RawExplorerRow(
             source: .etherscanLogs, endpoint: "logs/getLogs", contract: "0xabc", address: nil, fromBlock: 100,
             toBlock: 200, page: 1, offset: 1000,
-            fetchedAt: RawExplorerRow.timestamp(Date(timeIntervalSince1970: 1_763_694_000.7)), row: row)
+            fetchedAt: UTCTimestamp.iso8601(Date(timeIntervalSince1970: 1_763_694_000.7)), row: row)
         var writer = JSONLineWriter()
         raw.writeLine(into: &writer, chainID: 1)
         #expect(

@@ -1,3 +1,4 @@
+import ChainETLCore
 import Foundation
 
 /// Writes Prometheus textfile metrics for node_exporter (`--metrics-file PATH`), atomically.
@@ -8,7 +9,11 @@ public enum TextfileMetrics {
     /// Renders `metrics` and replaces the file at `path` in one rename, so the collector never
     /// reads half a file. Use a path ending in `.prom` inside the collector's folder.
     public static func write(path: URL, metrics: PipelineMetrics) throws {
-        try AtomicFile.write(Data(render(metrics).utf8), to: path)
+        do {
+            try AtomicFile.write(Data(render(metrics).utf8), to: path)
+        } catch {
+            throw OperationsError(error)
+        }
     }
 
     /// The exposition text: every family with its HELP and TYPE lines, samples in a stable order.

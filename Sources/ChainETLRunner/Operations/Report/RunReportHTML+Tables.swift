@@ -60,7 +60,7 @@ extension RunReportHTML {
             let details = event.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
                 separator: " ")
             html +=
-                "<tr class=\"event\"><td>\(timestamp(event.at))</td><td>\(event.partition)</td>"
+                "<tr class=\"event\"><td>\(UTCTimestamp.readable(event.at))</td><td>\(event.partition)</td>"
                 + "<td>\(HTMLText.escape(event.stage))</td><td>\(HTMLText.escape(event.kind))</td>"
                 + "<td>\(HTMLText.escape(event.message))</td><td><code>\(HTMLText.escape(details))</code></td></tr>\n"
         }

@@ -84,7 +84,7 @@ extension RunReportHTML {
             "<line class=\"axis\" x1=\"\(HTMLText.pixels(layout.labelWidth))\" y1=\"\(HTMLText.pixels(layout.top - 6))\" "
             + "x2=\"\(HTMLText.pixels(layout.labelWidth))\" y2=\"\(HTMLText.pixels(height - 4))\"/>\n"
         html += "</svg>\n"
-        html += "<p class=\"note\">Time since the run started (\(timestamp(origin))); hover a bar for details.</p>\n"
+        html += "<p class=\"note\">Time since the run started (\(UTCTimestamp.readable(origin))); hover a bar for details.</p>\n"
         return html + "</section>\n"
     }
 

@@ -52,16 +52,6 @@ public enum RunReportHTML {
     /// Statuses in legend order.
     static let legendStatuses = ["succeeded", "skipped", "failed", "blocked", "locked", "running"]
 
-    /// `2026-11-21 03:00:12Z`.
-    static func timestamp(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02d %02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
-    }
-
     /// `2026-11-14 … 2026-11-20 (7 days)`, or the single day.
     static func partitionsText(_ partitions: [PartitionDay]) -> String {
         let sorted = partitions.sorted()
@@ -82,8 +72,8 @@ public enum RunReportHTML {
                     + "\(HTMLText.escape(document.status))</span>"
             ),
             ("Partitions", HTMLText.escape(partitionsText(document.partitions))),
-            ("Started", timestamp(document.startedAt)),
-            ("Finished", document.finishedAt.map(timestamp) ?? "not finished"),
+            ("Started", UTCTimestamp.readable(document.startedAt)),
+            ("Finished", document.finishedAt.map(UTCTimestamp.readable) ?? "not finished"),
             ("Duration", duration ?? "n/a"),
         ]
         let counts = Dictionary(grouping: document.units, by: \.status).mapValues(\.count)

@@ -1,3 +1,4 @@
+import ChainETLCore
 import Foundation
 
 /// Writes the HTML run report next to the JSON one: `<workdir>/runs/<run-id>.html`.
@@ -11,7 +12,11 @@ public enum RunReportPage {
     @discardableResult
     public static func write(_ document: RunReportDocument, workdir: URL) throws -> URL {
         let target = url(workdir: workdir, runID: document.runID)
-        try AtomicFile.write(Data(RunReportHTML.render(document).utf8), to: target)
+        do {
+            try AtomicFile.write(Data(RunReportHTML.render(document).utf8), to: target)
+        } catch {
+            throw OperationsError(error)
+        }
         return target
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 extension StatusReport {
     /// The human-readable report `chainetl status` prints on stdout.
     public var text: String {
-        var lines = ["chainetl status at \(RunReportHTML.timestamp(generatedAt))", ""]
+        var lines = ["chainetl status at \(UTCTimestamp.readable(generatedAt))", ""]
 
         lines.append("Chains")
         if chains.isEmpty {
@@ -19,7 +19,7 @@ extension StatusReport {
                     } ?? "unknown"
                 table.add([
                     chain.label, chain.lastLoadedBlock.map(String.init) ?? "none",
-                    chain.lastLoadedTime.map(RunReportHTML.timestamp) ?? "none", head, lag, quotaText(for: chain),
+                    chain.lastLoadedTime.map(UTCTimestamp.readable) ?? "none", head, lag, quotaText(for: chain),
                 ])
             }
             lines += table.lines.map { "  " + $0 }
@@ -115,7 +115,7 @@ extension StatusReport {
     static func runText(_ run: StageRunSummary?) -> String {
         guard let run else { return "none recorded" }
         var text =
-            "\(run.pipeline)/\(run.stage) partition \(run.partition) at \(RunReportHTML.timestamp(run.at)) "
+            "\(run.pipeline)/\(run.stage) partition \(run.partition) at \(UTCTimestamp.readable(run.at)) "
             + "(run \(run.runID))"
         if let error = run.error { text += ": \(error)" }
         return text

@@ -10,19 +10,21 @@ import Foundation
 ///
 /// The bytes go to a hidden temporary file in the target's folder (same file system), are flushed,
 /// then renamed over the target. Any failure removes the temporary file, so nothing is left
-/// behind, and a full disk (`ENOSPC`, `EDQUOT`) is reported as such: `OperationsError.noSpace`.
-enum AtomicFile {
+/// behind, and a full disk (`ENOSPC`, `EDQUOT`) is reported as such: `AtomicFileError.noSpace`.
+/// The one home for writing a small whole file (reports, metrics, the simulator's port file);
+/// large streamed files go through `GzipLineWriter` into a temporary name and a rename.
+public enum AtomicFile {
     /// `write(2)`, injectable so tests can fail it (e.g. with `ENOSPC`) without filling a disk.
-    typealias WriteFunction = (Int32, UnsafeRawPointer, Int) -> Int
+    public typealias WriteFunction = (Int32, UnsafeRawPointer, Int) -> Int
 
-    static func write(_ data: Data, to target: URL, using writeBytes: WriteFunction = { Self.systemWrite($0, $1, $2) })
-        throws
-    {
+    public static func write(
+        _ data: Data, to target: URL, using writeBytes: WriteFunction = { AtomicFile.systemWrite($0, $1, $2) }
+    ) throws(AtomicFileError) {
         let folder = target.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw OperationsError.fileNotWritten(path: target.path, reason: "cannot create the folder \(folder.path)")
+            throw .notWritten(path: target.path, reason: "cannot create the folder \(folder.path)")
         }
         let temporary = folder.appendingPathComponent(
             ".\(target.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
@@ -63,16 +65,39 @@ enum AtomicFile {
         }
     }
 
-    private static func failure(_ code: Int32, target: URL, step: String) -> OperationsError {
+    private static func failure(_ code: Int32, target: URL, step: String) -> AtomicFileError {
         if code == ENOSPC || code == EDQUOT { return .noSpace(path: target.path) }
-        return .fileNotWritten(path: target.path, reason: "\(step) failed: \(String(cString: strerror(code)))")
+        return .notWritten(path: target.path, reason: "\(step) failed: \(String(cString: strerror(code)))")
     }
 
-    static func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    public static func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
         #if canImport(Glibc)
             return Glibc.write(descriptor, bytes, count)
         #else
             return Darwin.write(descriptor, bytes, count)
         #endif
+    }
+}
+
+/// Why `AtomicFile.write` left the target as it was.
+public enum AtomicFileError: Error, Equatable, CustomStringConvertible {
+    /// The folder, the temporary file, the flush or the rename failed.
+    case notWritten(path: String, reason: String)
+    /// The file system ran out of space (or quota); nothing was left behind.
+    case noSpace(path: String)
+
+    /// What went wrong, without the path.
+    public var reason: String {
+        switch self {
+        case .notWritten(_, let reason): return reason
+        case .noSpace: return "no space left on device"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .notWritten(let path, let reason): return "cannot write \(path): \(reason)"
+        case .noSpace(let path): return "no space left on device writing \(path)"
+        }
     }
 }
