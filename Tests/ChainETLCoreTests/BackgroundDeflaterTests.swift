@@ -35,7 +35,7 @@ struct BackgroundDeflaterTests {
         #expect(threadedData == inlineData)
         #expect(threaded == inline)
         #expect(threaded.compressedBytes == threadedData.count)
-        #expect(threaded.sha256 == TransferIdentity.hex(SHA256.hash(data: threadedData)))
+        #expect(threaded.sha256 == LowercaseHex.text(SHA256.hash(data: threadedData)))
         #expect(threaded.uncompressedBytes == lines.reduce(0) { $0 + $1.utf8.count + 1 })
         #expect(try readGzipLines(scratch.path("threaded.gz")) == lines)
     }

@@ -102,7 +102,7 @@ struct BackgroundInflaterTests {
         let path = scratch.path("a.gz")
         try writeGzipLines((0..<2_000).map(sampleTransferLine), to: path)
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        let whole = TransferIdentity.hex(SHA256.hash(data: data))
+        let whole = LowercaseHex.text(SHA256.hash(data: data))
 
         let complete = try GzipLineReader(path: path, chunkSize: Self.chunk, background: true)
         try complete.forEachLine { _ in }
@@ -118,7 +118,7 @@ struct BackgroundInflaterTests {
         try flipByte(atPath: path, offset: data.count / 2)
         let corrupt = try GzipLineReader(path: path, chunkSize: Self.chunk, background: true)
         #expect(throws: CheckpointError.self) { try corrupt.forEachLine { _ in } }
-        let flipped = TransferIdentity.hex(SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))))
+        let flipped = LowercaseHex.text(SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))))
         #expect(try corrupt.compressedDigest() == (flipped, data.count))
     }
 

@@ -26,7 +26,7 @@ struct CheckpointGzipTests {
         let summary = try writeGzipLines((0..<300).map(sampleTransferLine), to: path)
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(summary.compressedBytes == data.count)
-        #expect(summary.sha256 == TransferIdentity.hex(SHA256.hash(data: data)))
+        #expect(summary.sha256 == LowercaseHex.text(SHA256.hash(data: data)))
         #expect(data.prefix(2) == Data([0x1F, 0x8B]))  // a gzip header, not raw deflate
         let reader = try GzipLineReader(path: path)
         try reader.forEachLine { _ in }

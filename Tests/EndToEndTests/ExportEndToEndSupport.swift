@@ -176,7 +176,7 @@ enum ExportE2EData {
                         let identity = TransferIdentity(
                             chainID: token.chainID, txHash: txHash, tokenAddress: token.address, fromAddress: from,
                             toAddress: to, value: value, occurrence: 0)
-                        writer.appendField("\\x" + TransferIdentity.hex(identity.digest))
+                        writer.appendField("\\x" + LowercaseHex.text(identity.digest))
                         writer.appendField(token.chainID)
                         writer.appendField(1_000_000 * token.chainID + dayIndex * 7_200 + i * 10)
                         writer.appendField(

@@ -107,7 +107,7 @@ public struct CheckpointManifest: Codable, Sendable, Equatable {
         writer.key("side_files")
         Self.render(sideFiles, into: &writer)
         writer.endObject()
-        return TransferIdentity.hex(SHA256.hash(data: writer.bytes))
+        return LowercaseHex.text(SHA256.hash(data: writer.bytes))
     }
 
     /// The manifest file's bytes: sorted keys, pretty-printed, newline-terminated.

@@ -71,7 +71,7 @@ final class GzipDeflateSink: @unchecked Sendable {
         let closing = descriptor
         descriptor = -1
         try CheckpointFileSystem.closeFile(closing, path: path, location: location)
-        return TransferIdentity.hex(hasher.finalize())
+        return LowercaseHex.text(hasher.finalize())
     }
 
     /// Closes the file without ending the stream (the file is left incomplete, to be deleted).

@@ -103,7 +103,7 @@ final class GzipInflateSource: @unchecked Sendable {
         if let digest { return digest }
         stream.pointee.avail_in = 0
         while !inputEnded { _ = try readInput() }
-        let result = (TransferIdentity.hex(hasher.finalize()), compressedBytesRead)
+        let result = (LowercaseHex.text(hasher.finalize()), compressedBytesRead)
         digest = result
         return result
     }

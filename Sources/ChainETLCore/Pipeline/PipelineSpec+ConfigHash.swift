@@ -94,7 +94,7 @@ extension PipelineSpec {
     }
 
     private static func sha256Hex(_ text: String) -> String {
-        TransferIdentity.hex(SHA256.hash(data: Array(text.utf8)))
+        LowercaseHex.text(SHA256.hash(data: Array(text.utf8)))
     }
 }
 

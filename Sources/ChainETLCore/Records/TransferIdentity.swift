@@ -41,7 +41,7 @@ public struct TransferIdentity: Hashable, Sendable {
 
     /// `digest` as 32 lowercase hex characters: the `transfer_id` in records and exports.
     public var transferID: String {
-        Self.hex(digest)
+        LowercaseHex.text(digest)
     }
 
     /// Hot-path variant: digest of canonical text the caller already assembled as bytes.
@@ -64,15 +64,5 @@ public struct TransferIdentity: Hashable, Sendable {
         }
     }
 
-    /// Lowercase hex of `bytes`.
-    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        for byte in bytes {
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    private static let hexDigits = LowercaseHex.digits
 }

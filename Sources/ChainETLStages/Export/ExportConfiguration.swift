@@ -107,7 +107,7 @@ struct ExportConfiguration: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw .queryHeader(path: file.path, line: 1, message: "the file is not UTF-8")
         }
-        let sha256 = TransferIdentity.hex(SHA256.hash(data: data))
+        let sha256 = LowercaseHex.text(SHA256.hash(data: data))
         return try ExportQuery(name: name, text: text, path: file.path, sha256: sha256)
     }
 }

@@ -47,7 +47,7 @@ final class HashingFileWriter {
         let closing = descriptor
         descriptor = -1
         guard close(closing) == 0 else { throw .fileSystem(operation: "close", path: path, code: errno) }
-        return (bytesWritten, TransferIdentity.hex(hasher.finalize()))
+        return (bytesWritten, LowercaseHex.text(hasher.finalize()))
     }
 
     private func flush() throws(ExportError) {

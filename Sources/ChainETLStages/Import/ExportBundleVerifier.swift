@@ -96,6 +96,6 @@ public struct ExportBundleVerifier {
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: chunk[..<count]))
             total += count
         }
-        return (total, TransferIdentity.hex(hasher.finalize()))
+        return (total, LowercaseHex.text(hasher.finalize()))
     }
 }
