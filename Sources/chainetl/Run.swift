@@ -83,7 +83,8 @@ extension ChainETL {
                 throw ValidationError("--lease-seconds must be between 0.5 and 86400")
             }
             if claim && dryRun {
-                throw ValidationError("--claim and --dry-run do not go together: a dry run claims nothing; drop --claim")
+                throw ValidationError(
+                    "--claim and --dry-run do not go together: a dry run claims nothing; drop --claim")
             }
             do {
                 _ = try PartitionRequest.parse(partition: partition, from: from, to: to)

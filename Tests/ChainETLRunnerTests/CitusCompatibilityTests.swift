@@ -50,8 +50,12 @@ struct CitusCompatibilityTests {
                   AND (c.oid IN \(distributedTable) OR r.oid IN \(distributedTable))
                 ORDER BY 1
                 """, [distributionColumn]))
-        return (0..<uniqueKeys.count).map { "unique key without \(distributionColumn): " + (uniqueKeys.value(row: $0, column: 0) ?? "") }
-            + (0..<foreignKeys.count).map { "foreign key touching a distributed table: " + (foreignKeys.value(row: $0, column: 0) ?? "") }
+        return (0..<uniqueKeys.count).map {
+            "unique key without \(distributionColumn): " + (uniqueKeys.value(row: $0, column: 0) ?? "")
+        }
+            + (0..<foreignKeys.count).map {
+                "foreign key touching a distributed table: " + (foreignKeys.value(row: $0, column: 0) ?? "")
+            }
     }
 
     @Test func everyMigrationKeepsTheStoreDistributableByTokenAddress() throws {

@@ -120,7 +120,9 @@ struct ClaimWorkersTests {
 
     /// A running worker that holds a claim in `etl_claims` and whose log shows it extracting that
     /// partition: killing it lands in the middle of the partition.
-    static func extractingHolder(_ workers: [ChainETLProcess], _ database: E2EDatabase) -> (index: Int, partition: String)? {
+    static func extractingHolder(_ workers: [ChainETLProcess], _ database: E2EDatabase) -> (
+        index: Int, partition: String
+    )? {
         guard
             let held = try? database.strings(
                 "SELECT partition || '|' || holder_pid FROM etl_claims WHERE state = 'claimed'")

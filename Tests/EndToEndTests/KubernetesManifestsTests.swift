@@ -40,14 +40,16 @@ struct KubernetesManifestsTests {
             "kubernetes-validate is missing: run `make setup` (pip install kubernetes-validate): \(probe.output)")
         let result = try Self.validate(files.map(\.path))
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.components(separatedBy: " passed for resource ").count - 1 == files.count, "\(result.output)")
+        #expect(
+            result.output.components(separatedBy: " passed for resource ").count - 1 == files.count, "\(result.output)")
     }
 
     @Test func theValidatorRejectsABrokenManifest() throws {
         let job = try String(contentsOf: Self.directory.appendingPathComponent("job-backfill.yaml"), encoding: .utf8)
         let broken = job.replacingOccurrences(of: "  completions: 3", with: "  completionz: 3")
         #expect(broken != job)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("chainetl-broken-\(UUID().uuidString).yaml")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "chainetl-broken-\(UUID().uuidString).yaml")
         try broken.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let result = try Self.validate([file.path])

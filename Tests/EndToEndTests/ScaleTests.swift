@@ -82,7 +82,9 @@ struct ScaleTests {
 
         let stats = simulator.server.stats
         let achieved = Double(stats.requests) / max(stats.requestSpanSeconds, 0.001)
-        let claimsPerRunner = workers.indices.filter { $0 != killed }.map { outputs[$0].map { Self.claimCount($0.stderr) } ?? 0 }
+        let claimsPerRunner = workers.indices.filter { $0 != killed }.map {
+            outputs[$0].map { Self.claimCount($0.stderr) } ?? 0
+        }
         var line =
             "scale-test: \(days) days, \(count) runners + 1 late, 1 killed, claims per live runner \(claimsPerRunner), "
             + String(format: "%.1f s; ", seconds)

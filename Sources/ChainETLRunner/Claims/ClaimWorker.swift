@@ -256,7 +256,8 @@ final class ClaimHeartbeat: @unchecked Sendable {
                 do {
                     if connection == nil {
                         connection = try PostgresConnection.connect(
-                            url: databaseURL, applicationName: "chainetl worker \(holder.host) pid \(holder.pid) heartbeat",
+                            url: databaseURL,
+                            applicationName: "chainetl worker \(holder.host) pid \(holder.pid) heartbeat",
                             logger: logger)
                     }
                     let held = try WorkClaims.heartbeat(
@@ -269,7 +270,8 @@ final class ClaimHeartbeat: @unchecked Sendable {
                     }
                 } catch {
                     logger.warning(
-                        "claim heartbeat failed; retrying", metadata: ["partition": "\(partition)", "error": "\(error)"])
+                        "claim heartbeat failed; retrying",
+                        metadata: ["partition": "\(partition)", "error": "\(error)"])
                     connection?.close()
                     connection = nil
                 }

@@ -52,15 +52,21 @@ struct WorkClaimsTests {
         #expect(claimB.partition == PartitionDay("2026-11-02"))
         #expect(claimA.tookOverFrom == nil && claimA.attempt == 1)
 
-        try WorkClaims.finish(first, pipeline: "p", work: "", partition: claimA.partition, holder: a, outcome: .done(runID: "r1"))
-        try WorkClaims.finish(second, pipeline: "p", work: "", partition: claimB.partition, holder: b, outcome: .done(runID: "r2"))
+        try WorkClaims.finish(
+            first, pipeline: "p", work: "", partition: claimA.partition, holder: a, outcome: .done(runID: "r1"))
+        try WorkClaims.finish(
+            second, pipeline: "p", work: "", partition: claimB.partition, holder: b, outcome: .done(runID: "r2"))
         let claimC = try #require(try claim(first, a))
         #expect(claimC.partition == Self.to)
         #expect(try claim(second, b) == nil, "nothing else is claimable while the last partition is held")
-        #expect(try WorkClaims.remaining(first, pipeline: "p", work: "", from: Self.from, to: Self.to, maxAttempts: 3).open == 1)
-        try WorkClaims.finish(first, pipeline: "p", work: "", partition: claimC.partition, holder: a, outcome: .done(runID: "r3"))
+        #expect(
+            try WorkClaims.remaining(first, pipeline: "p", work: "", from: Self.from, to: Self.to, maxAttempts: 3).open
+                == 1)
+        try WorkClaims.finish(
+            first, pipeline: "p", work: "", partition: claimC.partition, holder: a, outcome: .done(runID: "r3"))
         #expect(try claim(second, b) == nil, "a finished partition is never claimed again")
-        let left = try WorkClaims.remaining(first, pipeline: "p", work: "", from: Self.from, to: Self.to, maxAttempts: 3)
+        let left = try WorkClaims.remaining(
+            first, pipeline: "p", work: "", from: Self.from, to: Self.to, maxAttempts: 3)
         #expect(left.open == 0 && left.failedForGood.isEmpty)
 
         // Another request (forced) has its own queue.
