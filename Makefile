@@ -9,7 +9,7 @@ BIN := $(CURDIR)/.build/$(CONFIG)/chainetl
 PREFIX ?= /usr/local
 APT_PACKAGES := libpq-dev zlib1g-dev libcurl4-openssl-dev postgresql postgresql-contrib python3 tmux
 
-.PHONY: help setup build release install migrations test demo bench db-start db-stop lint format crash-test clean report-check
+.PHONY: help setup build release install migrations test demo bench db-start db-stop lint format crash-test scale-test clean report-check
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -23,6 +23,7 @@ setup: ## Install what a fresh machine lacks (apt packages, as root or with sudo
 	fi
 	@command -v $(SWIFT) >/dev/null || { echo "swift toolchain not found on PATH" >&2; exit 2; }
 	@python3 -c 'import duckdb, pandas' 2>/dev/null || pip install -q duckdb pandas
+	@python3 -c 'import kubernetes_validate' 2>/dev/null || pip install -q kubernetes-validate
 
 build: setup ## Build the debug binaries
 	$(SWIFT) build
@@ -49,6 +50,9 @@ demo: setup ## Run pipelines/demo.yaml over the last 7 closed days against the b
 
 crash-test: setup ## kill -9 the runner at 20 seeded random moments; every rerun must converge (CHAINETL_CRASH_SEED=S replays)
 	.ci/crash-test
+
+scale-test: setup ## 3 --claim runners + 1 late over a 14-day backfill, one killed with SIGKILL; exact vs ground truth
+	.ci/scale-test
 
 bench: setup ## Benchmarks side by side with the SPEC baselines (N=1000000 by default)
 	$(SWIFT) build -c release --product chainetl

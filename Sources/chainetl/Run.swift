@@ -62,6 +62,15 @@ extension ChainETL {
         @Option(help: "How many added/removed/changed ids a rerun diff lists per stage in the report.")
         var diffExamples = 20
 
+        @Flag(
+            help:
+                "Share the range with other runners through PostgreSQL: claim one partition at a time until the range is done (docs/scaling.md)."
+        )
+        var claim = false
+
+        @Option(help: "With --claim: seconds without a heartbeat after which another runner takes a claim over.")
+        var leaseSeconds = ClaimWorker.Options.defaultLeaseSeconds
+
         @OptionGroup var logging: LoggingOptions
 
         func validate() throws {
@@ -70,6 +79,13 @@ extension ChainETL {
                 throw ValidationError("--extract-jobs must be between 0 and 16")
             }
             guard diffExamples >= 0 else { throw ValidationError("--diff-examples must be 0 or more") }
+            guard leaseSeconds >= 0.5 && leaseSeconds <= 86_400 else {
+                throw ValidationError("--lease-seconds must be between 0.5 and 86400")
+            }
+            if claim && dryRun {
+                throw ValidationError(
+                    "--claim and --dry-run do not go together: a dry run claims nothing; drop --claim")
+            }
             do {
                 _ = try PartitionRequest.parse(partition: partition, from: from, to: to)
             } catch {
@@ -91,6 +107,14 @@ extension ChainETL {
                 metricsFile: metricsFile.map { URL(fileURLWithPath: $0) }, refetch: refetch,
                 diffExampleLimit: diffExamples)
             request.trapsSignals = true
+            if claim {
+                let exitCode = ClaimWorker(
+                    request: request, options: .init(leaseSeconds: leaseSeconds), environment: environment,
+                    logger: logger, console: console
+                ).run()
+                if exitCode != 0 { throw ExitCode(exitCode) }
+                return
+            }
             let result = PipelineRunner(request: request, environment: environment, logger: logger, console: console)
                 .run()
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }

@@ -16,6 +16,8 @@ public final class PipelineRunner {
     private let now: Date
     /// Replaces `write(2)` for the run report (tests inject a full disk).
     var reportWriteBytes: AtomicFile.WriteFunction?
+    /// The signal handling of a `--claim` worker, shared by the runs it makes (one per partition).
+    var sharedSignals: SignalTrap?
 
     /// - Parameters:
     ///   - environment: read for `${VAR}` interpolation and `CHAINETL_SCHEMAS`.
@@ -39,7 +41,7 @@ public final class PipelineRunner {
         let clock = ContinuousClock.now
         var logger = self.logger
         logger[metadataKey: "run.id"] = "\(runID)"
-        let signals = request.trapsSignals ? SignalTrap(flag: .process, logger: logger) : nil
+        let signals = sharedSignals ?? (request.trapsSignals ? SignalTrap(flag: .process, logger: logger) : nil)
 
         let plan: RunPlan
         var days: [PartitionDay]

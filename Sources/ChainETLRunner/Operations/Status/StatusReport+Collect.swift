@@ -177,6 +177,20 @@ extension StatusReport {
             report.pipelines.append(pipeline)
         }
 
+        // The claims of --claim backfills, with their holders.
+        if try ledger.tableExists("etl_claims") {
+            let rows = try WorkClaims.rows(connection, pipeline: pipelineNames.count == 1 ? pipelineNames[0] : nil)
+            if !rows.isEmpty {
+                report.claims = rows.map {
+                    ClaimStatus(
+                        pipeline: $0.pipeline, work: $0.work, partition: $0.partition,
+                        state: $0.isExpired ? "expired" : $0.state, attempts: $0.attempts, host: $0.host, pid: $0.pid,
+                        heartbeatAgeSeconds: $0.heartbeatAgeSeconds, leaseSeconds: $0.leaseSeconds, runID: $0.runID,
+                        error: $0.error)
+                }
+            }
+        }
+
         // The monitor's verdict.
         if let threshold = request.lagThresholdSeconds {
             if report.chains.isEmpty {

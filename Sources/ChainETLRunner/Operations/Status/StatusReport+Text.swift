@@ -61,6 +61,23 @@ extension StatusReport {
             }
         }
 
+        if let claims, !claims.isEmpty {
+            lines.append("")
+            lines.append("Claims (--claim backfills)")
+            var table = TextTable(headers: ["PIPELINE", "PARTITION", "STATE", "HOLDER", "HEARTBEAT", "ATTEMPTS", "RUN"])
+            for claim in claims {
+                let holder = claim.host.map { host in "\(host) pid \(claim.pid.map(String.init) ?? "?")" } ?? "-"
+                let heartbeat =
+                    claim.state == "claimed" || claim.state == "expired"
+                    ? claim.heartbeatAgeSeconds.map { String(format: "%.1f s ago", max(0, $0)) } ?? "-" : "-"
+                table.add([
+                    claim.pipeline + (claim.work.isEmpty ? "" : " (\(claim.work))"), claim.partition, claim.state,
+                    holder, heartbeat, String(claim.attempts), claim.runID ?? "-",
+                ])
+            }
+            lines += table.lines.map { "  " + $0 }
+        }
+
         if !apiKeys.isEmpty {
             lines.append("")
             lines.append("API keys (today, UTC)")

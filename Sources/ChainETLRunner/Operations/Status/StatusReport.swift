@@ -12,6 +12,8 @@ public struct StatusReport: Sendable, Codable, Equatable {
     public var pipelines: [PipelineStatus]
     /// API keys by fingerprint with today's calls.
     public var apiKeys: [KeyQuota]
+    /// The claims of `--claim` backfills (`etl_claims`), when there are any.
+    public var claims: [ClaimStatus]?
     /// Things the reader must know (a missing table, an unreachable explorer, …).
     public var notes: [String]
     /// The `--fail-if-lag` threshold in seconds, when given.
@@ -158,6 +160,30 @@ public struct StatusReport: Sendable, Codable, Equatable {
         }
     }
 
+    /// One partition of a `--claim` backfill and who holds or finished it.
+    public struct ClaimStatus: Sendable, Codable, Equatable {
+        public var pipeline: String
+        /// '' for a plain backfill, else its `--select`/`--force` words.
+        public var work: String
+        public var partition: String
+        /// `pending`, `claimed`, `expired` (claimed, lease ran out: its runner is gone), `done`, `failed`.
+        public var state: String
+        public var attempts: Int
+        public var host: String?
+        public var pid: Int?
+        public var heartbeatAgeSeconds: Double?
+        public var leaseSeconds: Double?
+        public var runID: String?
+        public var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case pipeline, work, partition, state, attempts, host, pid, error
+            case heartbeatAgeSeconds = "heartbeat_age_seconds"
+            case leaseSeconds = "lease_seconds"
+            case runID = "run_id"
+        }
+    }
+
     /// Today's calls with one API key, named by its fingerprint (never the key).
     public struct KeyQuota: Sendable, Codable, Equatable {
         public var fingerprint: String
@@ -202,7 +228,7 @@ public struct StatusReport: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case chains, pipelines, notes
+        case chains, pipelines, notes, claims
         case generatedAt = "generated_at"
         case apiKeys = "api_keys"
         case lagThresholdSeconds = "lag_threshold_seconds"
