@@ -62,6 +62,12 @@ extension ChainETL {
         @Option(help: "How many added/removed/changed ids a rerun diff lists per stage in the report.")
         var diffExamples = 20
 
+        @Option(
+            help: ArgumentHelp(
+                "Flag a chain's day in the HTML report when its rows fall below this share of the trailing 7-day median.",
+                discussion: "Between 0 and 1; 0 flags nothing. An empty day with history is always below."))
+        var lowDayShare = DailyRowsComparison.defaultShare
+
         @OptionGroup var logging: LoggingOptions
 
         func validate() throws {
@@ -70,6 +76,9 @@ extension ChainETL {
                 throw ValidationError("--extract-jobs must be between 0 and 16")
             }
             guard diffExamples >= 0 else { throw ValidationError("--diff-examples must be 0 or more") }
+            guard lowDayShare >= 0 && lowDayShare <= 1 else {
+                throw ValidationError("--low-day-share must be between 0 and 1 (default 0.5)")
+            }
             do {
                 _ = try PartitionRequest.parse(partition: partition, from: from, to: to)
             } catch {
@@ -91,6 +100,7 @@ extension ChainETL {
                 metricsFile: metricsFile.map { URL(fileURLWithPath: $0) }, refetch: refetch,
                 diffExampleLimit: diffExamples)
             request.trapsSignals = true
+            request.lowDayShare = lowDayShare
             let result = PipelineRunner(request: request, environment: environment, logger: logger, console: console)
                 .run()
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }
