@@ -151,9 +151,12 @@ public enum RunReportHTML {
         .chart h3 { font-size: 14px; margin: 2px 0 4px; }
         .wide { overflow-x: auto; max-width: 100%; }
         table.events td { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 28em; }
-        svg.timeline, svg.volume-chart { max-width: 100%; height: auto; }
+        svg.volume-chart { max-width: 100%; height: auto; }
+        svg.timeline { max-width: 100%; min-width: 900px; height: auto; }
         .chart { max-width: 100%; box-sizing: border-box; }
-        header, section { overflow-wrap: anywhere; }
+        th, td.number, table.accounting td, table.volumes td:first-child, table.daily-rows td:first-child,
+          table.column-changes td:nth-child(2) { white-space: nowrap; }
+        header p, header li, section p { overflow-wrap: anywhere; }
         td.before code { color: #b71c1c; } td.after code { color: #1b5e20; }
         td.before, td.after { overflow-wrap: anywhere; max-width: 32em; }
         section h3 { font-size: 14px; margin: 14px 0 6px; }
