@@ -73,7 +73,8 @@ struct DiffCheckpointTests {
         // Sampled whatever --diff-examples is (0 here), in diff order.
         #expect(Set(rows.map(\.id)) == Set([7, 63].map(TransferLines.id)))
         for row in rows {
-            #expect(row.columns == [UnitDiff.ColumnChange(column: "token_symbol", before: "\"USDC\"", after: "\"USDC.e\"")])
+            #expect(
+                row.columns == [UnitDiff.ColumnChange(column: "token_symbol", before: "\"USDC\"", after: "\"USDC.e\"")])
         }
         #expect(diff.changedColumns == ["token_symbol"])
     }
@@ -89,7 +90,9 @@ struct DiffCheckpointTests {
                 + "\"value\":\"5\",\"confirmations\":\"\(confirmations)\"\(name)}\(extra ? ",\"note\":true" : "")}"
         }
         // Each hash holds two identical transfers: the second (`#1`) is the one that changes.
-        let before = ids.flatMap { [row($0, confirmations: 1, tokenName: "A"), row($0, confirmations: 1, tokenName: "A")] }
+        let before = ids.flatMap {
+            [row($0, confirmations: 1, tokenName: "A"), row($0, confirmations: 1, tokenName: "A")]
+        }
         let after = ids.flatMap {
             [row($0, confirmations: 9, tokenName: "A"), row($0, confirmations: 9, tokenName: nil, extra: true)]
         }

@@ -71,10 +71,14 @@ public struct RunDiffCommand {
     /// The printed form: a heading line, then one block per unit that has something to say.
     func text(_ report: RunReport) -> String {
         let days = report.partitions.sorted()
-        let range = days.count == 1 ? "\(days[0])" : "\(days.first.map { "\($0)" } ?? "")…\(days.last.map { "\($0)" } ?? "")"
-        var lines = ["run \(report.runID) (\(report.pipeline), \(range)): " + (RunSummary.diffText(report) ?? "no rerun diff")]
+        let range =
+            days.count == 1 ? "\(days[0])" : "\(days.first.map { "\($0)" } ?? "")…\(days.last.map { "\($0)" } ?? "")"
+        var lines = [
+            "run \(report.runID) (\(report.pipeline), \(range)): " + (RunSummary.diffText(report) ?? "no rerun diff")
+        ]
         for unit in report.units {
-            guard let diff = unit.diff, diff.previousCheckpointHash != nil || diff.aggregates != nil || diff.error != nil
+            guard let diff = unit.diff,
+                diff.previousCheckpointHash != nil || diff.aggregates != nil || diff.error != nil
             else { continue }
             var head = "\(unit.stage) \(unit.partition):"
             if diff.previousCheckpointHash != nil {

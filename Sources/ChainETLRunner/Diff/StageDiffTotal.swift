@@ -50,9 +50,12 @@ public struct StageDiffTotal: Sendable, Equatable {
         var parts = [stage]
         if added + removed + changed > 0 || aggregates == 0 { parts.append("+\(added) -\(removed) ~\(changed)") }
         if let example {
-            var change = example.column + " " + Self.value(example.before, limit: valueLimit) + " → "
+            var change =
+                example.column + " " + Self.value(example.before, limit: valueLimit) + " → "
                 + Self.value(example.after, limit: valueLimit)
-            if columns.count > 1 { change += " (+\(columns.count - 1) more " + (columns.count == 2 ? "column" : "columns") + ")" }
+            if columns.count > 1 {
+                change += " (+\(columns.count - 1) more " + (columns.count == 2 ? "column" : "columns") + ")"
+            }
             parts.append(change)
         }
         if aggregates > 0 { parts.append("\(aggregates) " + (aggregates == 1 ? "figure" : "figures")) }

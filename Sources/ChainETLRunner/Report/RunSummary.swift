@@ -68,7 +68,8 @@ enum RunSummary {
                 return diff.previousCheckpointHash != nil && diff.hasChanges
             }.map(\.stage))
         let stages = Set(report.units.filter { $0.diff?.previousCheckpointHash != nil }.map(\.stage))
-        var text = "rerun diff +\(added) -\(removed) ~\(changed) rows in \(changedStages.count) of \(stages.count) "
+        var text =
+            "rerun diff +\(added) -\(removed) ~\(changed) rows in \(changedStages.count) of \(stages.count) "
             + (stages.count == 1 ? "stage" : "stages")
         let totals = StageDiffTotal.totals(report.units.map { ($0.stage, $0.diff) }).filter(\.hasChanges)
         if !totals.isEmpty {

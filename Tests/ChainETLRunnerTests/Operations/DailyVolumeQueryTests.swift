@@ -61,19 +61,24 @@ struct DailyVolumeQueryTests {
         let dai = "0x00000000000000000000000000000000000000d1"
         // USDC: $8.9B in 6-decimal units (raw 8.9e15); WETH: 3,000 tokens, unpriced, raw 3e21;
         // MEME: 10^9 tokens of 18 decimals (raw 1e27), unpriced; DAI: $1M priced, raw 1e24.
-        try insert(database, chain: 1, token: usdc, day: "2026-11-20", volume: "8900000000000000", decimals: 6,
-                   usd: "8900000000.00")
+        try insert(
+            database, chain: 1, token: usdc, day: "2026-11-20", volume: "8900000000000000", decimals: 6,
+            usd: "8900000000.00")
         try insert(database, chain: 1, token: weth, day: "2026-11-20", volume: "3000000000000000000000", decimals: 18)
-        try insert(database, chain: 1, token: meme, day: "2026-11-20", volume: "1000000000000000000000000000",
-                   decimals: 18)
-        try insert(database, chain: 1, token: dai, day: "2026-11-20", volume: "1000000000000000000000000", decimals: 18,
-                   usd: "1000000")
+        try insert(
+            database, chain: 1, token: meme, day: "2026-11-20", volume: "1000000000000000000000000000",
+            decimals: 18)
+        try insert(
+            database, chain: 1, token: dai, day: "2026-11-20", volume: "1000000000000000000000000", decimals: 18,
+            usd: "1000000")
         let volumes = try DailyVolumeQuery.topTokens(
             connection: database.connection, through: PartitionDay("2026-11-20")!, days: 7, limit: 4)
         #expect(volumes.map { String($0.token.prefix(6)) } == ["0x0000", "0x0000", "0x0000", "0x0000"])
-        #expect(volumes.map(\.volume) == [
-            "8900000000000000", "1000000000000000000000000", "1000000000000000000000000000", "3000000000000000000000",
-        ])
+        #expect(
+            volumes.map(\.volume) == [
+                "8900000000000000", "1000000000000000000000000", "1000000000000000000000000000",
+                "3000000000000000000000",
+            ])
         #expect(volumes.map(\.usd) == ["8900000000.00", "1000000", nil, nil])
     }
 

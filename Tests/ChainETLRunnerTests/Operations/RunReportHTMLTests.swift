@@ -116,7 +116,8 @@ struct RunReportHTMLTests {
             section.contains(
                 "<tr class=\"stage-diff changed\"><td>normalize</td><td class=\"number\">1</td>"
                     + "<td class=\"number\">0</td><td class=\"number\">0</td><td class=\"number\">120</td>"
-                    + "<td class=\"number\">5,030</td><td class=\"number\">1</td><td><code>token_symbol</code></td></tr>"))
+                    + "<td class=\"number\">5,030</td><td class=\"number\">1</td><td><code>token_symbol</code></td></tr>"
+            ))
         #expect(
             section.contains(
                 "<td><code>token_symbol</code></td><td class=\"before\"><code>&quot;USDC&quot;</code></td>"
@@ -125,7 +126,8 @@ struct RunReportHTMLTests {
         #expect(section.contains("<code>chainetl diff 20261118T031500Z-4f2a</code>"))
         let empty = RunReportHTML.render(
             RunReportDocument(
-                pipeline: "p", runID: "r", status: "succeeded", partitions: [], startedAt: OperationsReportFixtures.start,
+                pipeline: "p", runID: "r", status: "succeeded", partitions: [],
+                startedAt: OperationsReportFixtures.start,
                 finishedAt: nil))
         #expect(empty.contains("Nothing to compare: no stage of this run replaced a checkpoint"))
     }

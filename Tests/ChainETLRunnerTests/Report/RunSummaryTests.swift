@@ -75,7 +75,9 @@ struct RunSummaryTests {
             units.append(normalize)
             var aggregate = unit("aggregate", day, .succeeded)
             var figures = UnitDiff(examplesLimit: 5)
-            figures.aggregates = [DiffSnapshotChange(entity: "1/0xa/\(day)", metric: "volume_raw", before: "1", after: "2", delta: "+1")]
+            figures.aggregates = [
+                DiffSnapshotChange(entity: "1/0xa/\(day)", metric: "volume_raw", before: "1", after: "2", delta: "+1")
+            ]
             aggregate.diff = figures
             units.append(aggregate)
         }

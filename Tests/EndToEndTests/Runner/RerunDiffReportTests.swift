@@ -82,10 +82,11 @@ struct RerunDiffReportTests {
         try Self.pipeline(name: name, symbol: "USDX").write(to: file, atomically: true, encoding: .utf8)
         let rerun = try run(["--select", "normalize+"])
         #expect(rerun.exitCode == 0, "\(rerun.stderr.suffix(3000))")
-        let usdcRows = Int(
-            try database.scalar(
-                "SELECT count(*) FROM transfers WHERE chain_id = 1 AND token_address = $1 AND block_time >= $2::date "
-                    + "AND block_time < $2::date + 1", [Self.usdc, Self.day])) ?? -1
+        let usdcRows =
+            Int(
+                try database.scalar(
+                    "SELECT count(*) FROM transfers WHERE chain_id = 1 AND token_address = $1 AND block_time >= $2::date "
+                        + "AND block_time < $2::date + 1", [Self.usdc, Self.day])) ?? -1
         #expect(usdcRows > 0, "the day must hold USDC transfers to prove anything")
 
         // The summary line: normalize changed exactly the USDC rows, in one column, shown before and after.

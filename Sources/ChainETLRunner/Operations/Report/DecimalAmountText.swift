@@ -49,7 +49,8 @@ enum DecimalAmountText {
         let wholeDigits = String(digits.dropLast(2)).drop { $0 == "0" }
         let cents = String(digits.suffix(2))
         let isZero = wholeDigits.isEmpty && cents == "00"
-        return (negative && !isZero ? "-" : "") + "$" + (wholeDigits.isEmpty ? "0" : HTMLText.groupedDigits(wholeDigits))
+        return (negative && !isZero ? "-" : "") + "$"
+            + (wholeDigits.isEmpty ? "0" : HTMLText.groupedDigits(wholeDigits))
             + "." + cents
     }
 

@@ -69,7 +69,8 @@ extension RunReportHTML {
             }
             html += "</tbody>\n</table></div>\n"
             if figures.count > figuresShown {
-                html += "<p class=\"note\">\(HTMLText.grouped(figures.count - figuresShown)) more figures changed.</p>\n"
+                html +=
+                    "<p class=\"note\">\(HTMLText.grouped(figures.count - figuresShown)) more figures changed.</p>\n"
             }
         }
         html +=
