@@ -8,7 +8,7 @@ extension ChainETL {
         static let configuration = CommandConfiguration(
             abstract: "Print what a run's reruns changed: rows added, removed, changed (columns before/after).",
             discussion: """
-                Reads <workdir>/runs/<run-id>.json. Without RUN (or with `last`), the newest run that \
+                Reads <workdir>/runs/<run-id>.json. Without RUN-ID (or with `last`), the newest run that \
                 replaced a checkpoint. Exit codes: 0 ok; 1 the report cannot be read; 2 no such run, or no rerun.
                 """)
 
