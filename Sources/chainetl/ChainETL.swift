@@ -21,6 +21,7 @@ struct ChainETL: ParsableCommand {
             Simulate.self,
             Status.self,
             Import.self,
+            Diff.self,
         ]
     )
 

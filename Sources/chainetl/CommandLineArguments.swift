@@ -21,7 +21,7 @@ enum CommandLineArguments {
 
     /// Options whose value may be a negative number, which ArgumentParser would take for a flag
     /// (`--jobs -3` gave "Missing value"); they reach validation as `--jobs=-3` instead.
-    static let numericOptions: Set<String> = ["--jobs", "--diff-examples", "--fail-if-lag"]
+    static let numericOptions: Set<String> = ["--jobs", "--diff-examples", "--fail-if-lag", "--low-day-share"]
 
     /// Joins `--jobs -3` into `--jobs=-3` so the option's own range check explains the problem.
     static func joiningNegativeNumbers(_ arguments: [String]) -> [String] {

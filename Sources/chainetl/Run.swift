@@ -71,6 +71,12 @@ extension ChainETL {
         @Option(help: "With --claim: seconds without a heartbeat after which another runner takes a claim over.")
         var leaseSeconds = ClaimWorker.Options.defaultLeaseSeconds
 
+        @Option(
+            help: ArgumentHelp(
+                "Flag a chain's day in the HTML report when its rows fall below this share of the trailing 7-day median.",
+                discussion: "Between 0 and 1; 0 flags nothing. An empty day with history is always below."))
+        var lowDayShare = DailyRowsComparison.defaultShare
+
         @OptionGroup var logging: LoggingOptions
 
         func validate() throws {
@@ -79,6 +85,9 @@ extension ChainETL {
                 throw ValidationError("--extract-jobs must be between 0 and 16")
             }
             guard diffExamples >= 0 else { throw ValidationError("--diff-examples must be 0 or more") }
+            guard lowDayShare >= 0 && lowDayShare <= 1 else {
+                throw ValidationError("--low-day-share must be between 0 and 1 (default 0.5)")
+            }
             guard leaseSeconds >= 0.5 && leaseSeconds <= 86_400 else {
                 throw ValidationError("--lease-seconds must be between 0.5 and 86400")
             }
@@ -107,6 +116,7 @@ extension ChainETL {
                 metricsFile: metricsFile.map { URL(fileURLWithPath: $0) }, refetch: refetch,
                 diffExampleLimit: diffExamples)
             request.trapsSignals = true
+            request.lowDayShare = lowDayShare
             if claim {
                 let exitCode = ClaimWorker(
                     request: request, options: .init(leaseSeconds: leaseSeconds), environment: environment,

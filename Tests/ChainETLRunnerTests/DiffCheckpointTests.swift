@@ -63,6 +63,57 @@ struct DiffCheckpointTests {
         return lines
     }
 
+    @Test("changed rows name their changed columns with the exact values before and after", arguments: [nil, 4])
+    func changedColumns(bucketCount: Int?) throws {
+        let scratch = try Scratch()
+        try scratch.commit(Self.before, schema: "transfer/1")
+        try scratch.commit(Self.after, schema: "transfer/1")
+        let diff = try #require(scratch.diff(bucketCount: bucketCount, limit: 0))
+        let rows = try #require(diff.changedRows)
+        // Sampled whatever --diff-examples is (0 here), in diff order.
+        #expect(Set(rows.map(\.id)) == Set([7, 63].map(TransferLines.id)))
+        for row in rows {
+            #expect(
+                row.columns == [UnitDiff.ColumnChange(column: "token_symbol", before: "\"USDC\"", after: "\"USDC.e\"")])
+        }
+        #expect(diff.changedColumns == ["token_symbol"])
+    }
+
+    @Test("the sample is bounded, repeats are matched by ordinal, nested members and absent fields are columns")
+    func changedColumnSample() throws {
+        let scratch = try Scratch(stage: "extract")
+        let ids = (1...12).map { "0x" + String(repeating: String(format: "%02x", $0), count: 32) }
+        func row(_ hash: String, confirmations: Int, tokenName: String?, extra: Bool = false) -> String {
+            let name = tokenName.map { ",\"tokenName\":\"\($0)\"" } ?? ""
+            return "{\"source\":\"etherscan-tokentx\",\"chain_id\":1,\"request\":{\"page\":\(confirmations)},"
+                + "\"row\":{\"hash\":\"\(hash)\",\"contractAddress\":\"0xc\",\"from\":\"0xa\",\"to\":\"0xb\","
+                + "\"value\":\"5\",\"confirmations\":\"\(confirmations)\"\(name)}\(extra ? ",\"note\":true" : "")}"
+        }
+        // Each hash holds two identical transfers: the second (`#1`) is the one that changes.
+        let before = ids.flatMap {
+            [row($0, confirmations: 1, tokenName: "A"), row($0, confirmations: 1, tokenName: "A")]
+        }
+        let after = ids.flatMap {
+            [row($0, confirmations: 9, tokenName: "A"), row($0, confirmations: 9, tokenName: nil, extra: true)]
+        }
+        try scratch.commit(before, schema: "raw-explorer-row/1")
+        try scratch.commit(after, schema: "raw-explorer-row/1")
+        let diff = try #require(scratch.diff())
+        #expect(diff.changed == 12 && diff.unchanged == 12)
+        let rows = try #require(diff.changedRows)
+        #expect(rows.count == 5)
+        for sampled in rows {
+            #expect(sampled.id.hasSuffix("#1"))
+            // confirmations and the request envelope are ignored, as the keyed diff ignores them.
+            #expect(
+                sampled.columns == [
+                    UnitDiff.ColumnChange(column: "row.tokenName", before: "\"A\"", after: nil),
+                    UnitDiff.ColumnChange(column: "note", before: nil, after: "true"),
+                ])
+        }
+        #expect(ChangedRowSampler.parse("abc#2") == ("abc", 2) && ChangedRowSampler.parse("a#b") == ("a#b", 0))
+    }
+
     @Test("transfers: exact added, removed and changed ids, in memory and spilled", arguments: [nil, 1, 4, 13])
     func transferIDs(bucketCount: Int?) throws {
         let scratch = try Scratch()

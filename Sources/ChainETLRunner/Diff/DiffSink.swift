@@ -8,10 +8,14 @@ final class DiffSink {
     private(set) var counts: [DiffChange: Int] = [:]
     private(set) var unchanged = 0
     private(set) var examples: [DiffChange: [String]] = [:]
+    /// The first `sampleLimit` changed ids, whatever `exampleLimit` is (for `ChangedRowSampler`).
+    private(set) var changedSample: [String] = []
+    let sampleLimit: Int
     private var line = JSONLineWriter(capacity: 128)
 
-    init(exampleLimit: Int, writer: GzipLineWriter?) {
+    init(exampleLimit: Int, writer: GzipLineWriter?, sampleLimit: Int = 0) {
         self.exampleLimit = exampleLimit
+        self.sampleLimit = sampleLimit
         self.writer = writer
     }
 
@@ -29,6 +33,9 @@ final class DiffSink {
         if ordinal > 0 { id += "#\(ordinal)" }
         if examples[change, default: []].count < exampleLimit {
             examples[change, default: []].append(id)
+        }
+        if change == .changed && changedSample.count < sampleLimit {
+            changedSample.append(id)
         }
         if let writer {
             line.reset()

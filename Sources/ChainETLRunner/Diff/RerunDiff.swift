@@ -13,6 +13,8 @@ struct RerunDiff {
     var exampleLimit = 20
     var rowsPerBucket = 200_000
     var bucketCount: Int?
+    /// Changed rows whose columns are shown with before/after values.
+    var changedRowSample = 5
 
     /// `runs/<run-id>/diffs/<partition>/<stage>.ndjson.gz`, relative to the workdir.
     func relativeFilePath(_ location: CheckpointLocation) -> String {
@@ -49,6 +51,13 @@ struct RerunDiff {
             result.examples = UnitDiff.Examples(
                 added: sink.examples[.added] ?? [], removed: sink.examples[.removed] ?? [],
                 changed: sink.examples[.changed] ?? [])
+            if result.changed > 0 && changedRowSample > 0 {
+                // A second pass over both sides, keeping only the sampled lines.
+                result.changedRows = try ChangedRowSampler(keying: keying, limit: changedRowSample).sample(
+                    ids: sink.changedSample,
+                    previous: CheckpointDirectoryLines(directory: location.previousDirectory, manifest: previous),
+                    current: CheckpointDirectoryLines(directory: location.directory, manifest: current))
+            }
             if result.added + result.removed + result.changed > 0 {
                 result.file = relative
             } else {
@@ -76,7 +85,7 @@ struct RerunDiff {
         let writer = try GzipLineWriter(path: temporary.path)
         // After a successful rename there is nothing left to remove; on failure the partial file goes.
         defer { try? FileManager.default.removeItem(at: temporary) }
-        let sink = DiffSink(exampleLimit: exampleLimit, writer: writer)
+        let sink = DiffSink(exampleLimit: exampleLimit, writer: writer, sampleLimit: changedRowSample)
         let differ = CheckpointDiffer(
             keying: keying, rowsPerBucket: rowsPerBucket, bucketCount: bucketCount, scratchDirectory: scratch)
         try differ.diff(

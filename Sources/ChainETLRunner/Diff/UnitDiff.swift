@@ -14,6 +14,31 @@ public struct UnitDiff: Sendable, Codable, Equatable {
         public var changed: [String]
     }
 
+    /// One column of a changed row: its exact JSON text before and after (nil: absent on that side).
+    public struct ColumnChange: Sendable, Codable, Equatable {
+        /// A top-level field, or `field.member` one level into an object (`row.tokenSymbol`).
+        public var column: String
+        public var before: String?
+        public var after: String?
+
+        public init(column: String, before: String?, after: String?) {
+            self.column = column
+            self.before = before
+            self.after = after
+        }
+    }
+
+    /// A sampled changed row: its id and the columns that differ.
+    public struct ChangedRow: Sendable, Codable, Equatable {
+        public var id: String
+        public var columns: [ColumnChange]
+
+        public init(id: String, columns: [ColumnChange]) {
+            self.id = id
+            self.columns = columns
+        }
+    }
+
     /// `content_hash` of the replaced checkpoint; nil when the unit replaced none.
     public var previousCheckpointHash: String?
     /// How rows are identified, e.g. `transfer_id`.
@@ -26,6 +51,9 @@ public struct UnitDiff: Sendable, Codable, Equatable {
     public var unchanged: Int
     public var examples: Examples
     public var examplesLimit: Int
+    /// Column-level before/after of the first changed rows (at most `ChangedRowSampler.limit`);
+    /// nil when no row changed.
+    public var changedRows: [ChangedRow]?
     /// Every id as `{"change":"added|removed|changed","id":"…"}` lines (gzip NDJSON), relative
     /// to the workdir; nil when nothing changed.
     public var file: String?
@@ -43,6 +71,12 @@ public struct UnitDiff: Sendable, Codable, Equatable {
         self.examplesLimit = examplesLimit
     }
 
+    /// The distinct columns changed in the sampled rows, in order of appearance.
+    public var changedColumns: [String] {
+        var seen = Set<String>()
+        return (changedRows ?? []).flatMap { $0.columns.map(\.column) }.filter { seen.insert($0).inserted }
+    }
+
     /// Whether any row or figure changed.
     public var hasChanges: Bool {
         added + removed + changed > 0 || !(aggregates ?? []).isEmpty
@@ -54,5 +88,6 @@ public struct UnitDiff: Sendable, Codable, Equatable {
         case rowsBefore = "rows_before"
         case rowsAfter = "rows_after"
         case examplesLimit = "examples_limit"
+        case changedRows = "changed_rows"
     }
 }

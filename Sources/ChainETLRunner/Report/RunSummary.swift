@@ -51,17 +51,32 @@ enum RunSummary {
         rate == rate.rounded() && abs(rate) < 1e9 ? String(Int(rate)) : String(format: "%.3g", rate)
     }
 
-    /// `rerun diff +3 -1 ~2 rows in 2 stages`: the rows reruns added, removed and changed against the
-    /// checkpoints they replaced; nil when no unit replaced a checkpoint.
-    static func diffText(_ report: RunReport) -> String? {
+    /// `rerun diff +3 -1 ~2 rows in 2 of 4 stages (normalize +0 -0 ~2 token_symbol "USDC" → "USDX";
+    /// dedupe +3 -1 ~0)`: the rows reruns added, removed and changed against the checkpoints they
+    /// replaced, then per changed stage its counts and its first changed column with the values
+    /// before and after (at most `stageLimit` stages, then `…`); nil when no unit replaced a
+    /// checkpoint.
+    static func diffText(_ report: RunReport, stageLimit: Int = 4) -> String? {
         let diffs = report.units.compactMap(\.diff).filter { $0.previousCheckpointHash != nil }
         guard !diffs.isEmpty else { return nil }
         let added = diffs.reduce(0) { $0 + $1.added }
         let removed = diffs.reduce(0) { $0 + $1.removed }
         let changed = diffs.reduce(0) { $0 + $1.changed }
-        let changedStages = diffs.filter(\.hasChanges).count
-        return "rerun diff +\(added) -\(removed) ~\(changed) rows in \(changedStages) of \(diffs.count) "
-            + (diffs.count == 1 ? "stage" : "stages")
+        let changedStages = Set(
+            report.units.filter { unit in
+                guard let diff = unit.diff else { return false }
+                return diff.previousCheckpointHash != nil && diff.hasChanges
+            }.map(\.stage))
+        let stages = Set(report.units.filter { $0.diff?.previousCheckpointHash != nil }.map(\.stage))
+        var text =
+            "rerun diff +\(added) -\(removed) ~\(changed) rows in \(changedStages.count) of \(stages.count) "
+            + (stages.count == 1 ? "stage" : "stages")
+        let totals = StageDiffTotal.totals(report.units.map { ($0.stage, $0.diff) }).filter(\.hasChanges)
+        if !totals.isEmpty {
+            let shown = totals.prefix(stageLimit).map { $0.text() }
+            text += " (" + shown.joined(separator: "; ") + (totals.count > stageLimit ? "; …" : "") + ")"
+        }
+        return text
     }
 
     /// The short reason a file was not written, for the summary line.

@@ -304,7 +304,8 @@ public final class PipelineRunner {
         let finishedReport = report
         ledger.withConnection { connection in
             _ = RunReportPage.write(
-                report: finishedReport, workdir: request.workdir, connection: connection, logger: logger)
+                report: finishedReport, workdir: request.workdir, connection: connection, logger: logger,
+                chainIDs: runPlan.pipeline.chains.map(\.chainID), lowDayShare: request.lowDayShare)
         }
         if let metricsFile = request.metricsFile {
             do {

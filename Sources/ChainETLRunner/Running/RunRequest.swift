@@ -25,6 +25,9 @@ public struct RunRequest: Sendable {
     public var refetch: Bool
     /// How many ids of each kind a unit's rerun diff lists in the report (the diff file has all).
     public var diffExampleLimit: Int
+    /// `--low-day-share`: the HTML report flags a chain's day whose rows fall below this share of
+    /// its trailing 7-day median (0 flags nothing).
+    public var lowDayShare = DailyRowsComparison.defaultShare
     /// Whether the run handles SIGINT/SIGTERM itself (the `chainetl` executable sets it; in-process
     /// tests leave the test process's signals alone).
     public var trapsSignals = false

@@ -1,6 +1,8 @@
 import ChainETLCore
-import ChainETLRunner
+import ChainETLStages
 import Foundation
+
+@testable import ChainETLRunner
 
 /// A run with known units, events and volumes, for the HTML report tests and `make report-check`.
 enum OperationsReportFixtures {
@@ -21,7 +23,8 @@ enum OperationsReportFixtures {
             Unit(
                 stage: "normalize", kind: "normalize", partition: day1, status: "succeeded", reason: "upstream changed",
                 startedAt: at(42.5), finishedAt: at(50),
-                rows: Rows(rowsIn: 5200, rowsOut: 5150, quarantined: 5, duplicates: 40, excluded: 5)),
+                rows: Rows(rowsIn: 5200, rowsOut: 5150, quarantined: 5, duplicates: 40, excluded: 5),
+                diff: normalizeDiff),
             Unit(
                 stage: "load", kind: "load", partition: day1, status: "succeeded", reason: "upstream changed",
                 startedAt: at(50.2), finishedAt: at(61), rows: Rows(rowsIn: 5150, rowsOut: 5150)),
@@ -44,6 +47,9 @@ enum OperationsReportFixtures {
             RunReportDocument.Event(
                 at: at(8), stage: "normalize", partition: day2, kind: "rows.quarantined", message: "rows quarantined",
                 details: ["rows.count": "90"]),
+            RunReportDocument.Event(
+                at: at(30), stage: "extract", partition: day1, kind: "http.retry", message: htmlErrorMessage,
+                details: ["attempt": "1", "body": "<html>\r\n<body>\r\n<h1>502</h1>\r\n</body></html>"]),
         ]
         let days = [PartitionDay("2026-11-15")!, day1, day2]
         var volumes: [RunReportDocument.DailyVolume] = []
@@ -52,19 +58,59 @@ enum OperationsReportFixtures {
                 RunReportDocument.DailyVolume(
                     token: "USDC 0xa0b8…eb48 · chain 1", day: day,
                     volume: ["1234567891", "98765432100000", "5000000"][index],
-                    decimals: 6))
+                    decimals: 6, usd: ["1234.567891", "98765432.1", "5.000000"][index], symbol: "USDC"))
         }
         for (index, day) in days.enumerated() {
             volumes.append(
                 RunReportDocument.DailyVolume(
                     token: "WETH 0xc02a…6cc2 · chain 1", day: day,
-                    volume: ["2000000000000000000", hugeVolume, "1"][index], decimals: 18))
+                    volume: ["2000000000000000000", hugeVolume, "1"][index], decimals: 18, symbol: "WETH"))
         }
         return RunReportDocument(
             pipeline: "nightly", runID: "20261118T031500Z-4f2a", status: "failed", partitions: [day1, day2],
             startedAt: start, finishedAt: at(61.5),
             summary: "run 20261118T031500Z-4f2a: 3 stages ok, 1 skipped, 1 failed, 1 blocked, 2 partitions, 61.5s",
             resumeCommand: "chainetl run pipelines/nightly.yaml --partition 2026-11-17 --select failed", units: units,
-            events: events, dailyVolumes: volumes)
+            events: events, dailyVolumes: volumes, chainDailyRows: dailyRows)
+    }
+
+    /// An explorer's nginx error page, as a retry event's message carries it.
+    static let htmlErrorMessage =
+        "HTTP 502 from explorer: <html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+        + "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+
+    /// normalize on day 1 replaced a checkpoint: a renamed symbol changed 120 rows.
+    static var normalizeDiff: UnitDiff {
+        var diff = UnitDiff(examplesLimit: 20)
+        diff.previousCheckpointHash = "3f1e"
+        diff.key = "transfer_id"
+        diff.rowsBefore = 5150
+        diff.rowsAfter = 5150
+        diff.changed = 120
+        diff.unchanged = 5030
+        diff.changedRows = [
+            UnitDiff.ChangedRow(
+                id: "9c0ffee1234567890abcdef1234567890",
+                columns: [UnitDiff.ColumnChange(column: "token_symbol", before: "\"USDC\"", after: "\"USDX\"")])
+        ]
+        diff.aggregates = [
+            DiffSnapshotChange(
+                entity: "1/0xa0b8…eb48/2026-11-16", metric: "transfer_count", before: "5000", after: "5120",
+                delta: "+120")
+        ]
+        return diff
+    }
+
+    /// Chain 1 has 1,000 rows a day and nothing on day 2 (an empty upstream day); chain 25 is steady.
+    static var dailyRows: [ChainDayRows] {
+        var counts: [Int: [PartitionDay: Int]] = [1: [:], 25: [:]]
+        for offset in 0..<12 {
+            let day = day1.advanced(by: -offset)
+            counts[1]?[day] = 1000 + offset
+            counts[25]?[day] = 400
+        }
+        counts[25]?[day2] = 380
+        let days = (0..<5).map { day2.advanced(by: -$0) }
+        return DailyRowsComparison.compare(counts: counts, chains: [1, 25], days: days, share: 0.5)
     }
 }

@@ -39,17 +39,111 @@ struct RunReportHTMLTests {
         #expect(series.allSatisfy { $0.count == 3 })
         #expect(count("<circle class=\"point\"", in: html) == 6)
         #expect(html.contains("data-token=\"USDC 0xa0b8…eb48 · chain 1\""))
-        // The peak sits at the top of the plot (y = 12), zero-ish values at the bottom (y = 160).
-        #expect(series[0][1] == "310,12")
-        #expect(series[1][2].hasSuffix(",160"))
-        #expect(html.contains(">1,234.567891<"))
-        #expect(html.contains(">98,765,432.1<"))
+        // USDC is priced: charted in USD on a 0…$100M axis; its $98.8M peak sits just under the top
+        // (y = 22 + 148 × (1 − 0.98765) = 23.8); WETH's 10^-18 token sits on the baseline (y = 170).
+        #expect(series[0][1] == "334,23.8")
+        #expect(series[1][2].hasSuffix(",170"))
+        #expect(html.contains(">$1,234.57<") && html.contains(">$98,765,432.10<"))
         #expect(html.contains(">2<") && html.contains(">0.000000000000000001<"))
         let exact = DecimalAmountText.formatted(OperationsReportFixtures.hugeVolume, decimals: 18)
         #expect(
             exact
                 == "115,792,089,237,316,195,423,570,985,008,687,907,853,269,984,665,640,564,039,457.584007913129639935")
         #expect(html.contains(">\(exact)<"))
+    }
+
+    @Test("charts have a y-axis with round ticks and the unit: USD, the token's symbol, or raw units")
+    func yAxis() {
+        #expect(html.contains("<text class=\"axis-title\" x=\"62\" y=\"12\" font-size=\"11\">USD per day</text>"))
+        #expect(html.contains(">WETH per day</text>"))
+        for label in ["$0", "$25M", "$50M", "$75M", "$100M"] {
+            #expect(html.contains("text-anchor=\"end\">\(label)</text>"), "\(label)")
+        }
+        #expect(RunReportHTML.axisTicks(peak: 98_765_432.1) == [0, 25e6, 50e6, 75e6, 100e6])
+        #expect(RunReportHTML.axisTicks(peak: 7) == [0, 2, 4, 6, 8])
+        #expect(RunReportHTML.axisTicks(peak: 0) == [0, 1])
+        #expect(RunReportHTML.tickLabel(1_500_000_000, unit: .usd) == "$1.5B")
+        #expect(RunReportHTML.tickLabel(2500, unit: .tokens(symbol: "WETH")) == "2.5k")
+        #expect(RunReportHTML.tickLabel(0.25, unit: .raw) == "0.25")
+        #expect(html.contains("<th class=\"number\">USDC 0xa0b8…eb48 · chain 1 (USD)</th>"))
+        #expect(html.contains("<th class=\"number\">WETH 0xc02a…6cc2 · chain 1 (WETH)</th>"))
+    }
+
+    @Test("USD amounts are rounded half up to cents on the digits")
+    func dollars() {
+        #expect(DecimalAmountText.dollars("8912345678.125") == "$8,912,345,678.13")
+        #expect(DecimalAmountText.dollars("0.004") == "$0.00")
+        #expect(DecimalAmountText.dollars("9.995") == "$10.00")
+        #expect(DecimalAmountText.dollars("12") == "$12.00")
+        #expect(DecimalAmountText.dollars("-1.5") == "-$1.50")
+        #expect(DecimalAmountText.dollars("NaN") == "$NaN")
+    }
+
+    @Test("events are one line each: an HTML error body becomes its words")
+    func eventsOneLine() throws {
+        let rows = html.components(separatedBy: "<tr class=\"event\">").dropFirst().map {
+            $0.components(separatedBy: "</tr>")[0]
+        }
+        #expect(rows.count == 4)
+        for row in rows {
+            #expect(!row.contains("\n") && !row.contains("\r"))
+            #expect(!row.contains("&lt;html") && !row.contains("&lt;h1") && !row.contains("<html"))
+        }
+        #expect(html.contains(">HTTP 502 from explorer: 502 Bad Gateway 502 Bad Gateway nginx</td>"))
+        #expect(HTMLText.plainLine("a\n\n  b\tc") == "a b c")
+        #expect(HTMLText.plainLine("x < y and y > z") == "x < y and y > z")
+        #expect(HTMLText.plainLine(String(repeating: "a", count: 300), limit: 10) == "aaaaaaaaa…")
+    }
+
+    @Test("wide tables scroll inside their section, charts and the timeline scale down")
+    func wideTables() {
+        let tables = count("<table", in: html)
+        #expect(tables > 4)
+        #expect(count("<div class=\"wide\"><table", in: html) == tables)
+        #expect(html.contains(".wide { overflow-x: auto; max-width: 100%; }"))
+        #expect(html.contains("svg.volume-chart { max-width: 100%; height: auto; }"))
+        // The timeline keeps its size (its labels stay readable) and scrolls inside its section.
+        #expect(html.contains("<div class=\"wide\"><svg class=\"timeline\""))
+    }
+
+    @Test("what changed: per stage counts, changed columns before and after, database figures")
+    func whatChanged() throws {
+        let section = try #require(
+            html.range(of: "<section id=\"changes\">").map { String(html[$0.lowerBound...]) }?.components(
+                separatedBy: "</section>"
+            ).first)
+        #expect(
+            section.contains(
+                "<tr class=\"stage-diff changed\"><td>normalize</td><td class=\"number\">1</td>"
+                    + "<td class=\"number\">0</td><td class=\"number\">0</td><td class=\"number\">120</td>"
+                    + "<td class=\"number\">5,030</td><td class=\"number\">1</td><td><code>token_symbol</code></td></tr>"
+            ))
+        #expect(
+            section.contains(
+                "<td><code>token_symbol</code></td><td class=\"before\"><code>&quot;USDC&quot;</code></td>"
+                    + "<td class=\"after\"><code>&quot;USDX&quot;</code></td>"))
+        #expect(section.contains("<td>transfer_count</td><td class=\"number\">5000</td><td class=\"number\">5120</td>"))
+        #expect(section.contains("<code>chainetl diff 20261118T031500Z-4f2a</code>"))
+        let empty = RunReportHTML.render(
+            RunReportDocument(
+                pipeline: "p", runID: "r", status: "succeeded", partitions: [],
+                startedAt: OperationsReportFixtures.start,
+                finishedAt: nil))
+        #expect(empty.contains("Nothing to compare: no stage of this run replaced a checkpoint"))
+    }
+
+    @Test("rows per day against the trailing median: the empty upstream day is flagged")
+    func dailyRows() throws {
+        let section = try #require(
+            html.range(of: "<section id=\"daily-rows\">").map { String(html[$0.lowerBound...]) }?.components(
+                separatedBy: "</section>"
+            ).first)
+        #expect(section.contains("<li>chain 1 2026-11-17: 0 rows, 0 % of the trailing median 1,003 (below 50 %)</li>"))
+        #expect(count("<li>", in: section) == 1)
+        #expect(count("low-day\">", in: section) == 1)
+        #expect(section.contains("<td class=\"number bad low-day\">⚠ 0 (0 %)</td>"))
+        #expect(section.contains("<td class=\"number\">380 (95 %)</td>"))
+        #expect(section.contains("default 50 %"))
     }
 
     @Test("row accounting per stage with balance marks, and the events table")
@@ -62,8 +156,8 @@ struct RunReportHTMLTests {
         // A load's duplicates are rows already in the database, and say so; other stages' do not.
         #expect(count("already loaded</td>", in: html) == 1)
         #expect(html.contains("<tr class=\"total\"><td>load</td>"))
-        #expect(count("<tr class=\"event\">", in: html) == 3)
-        #expect(html.contains("<strong>http.retry</strong> × 1"))
+        #expect(count("<tr class=\"event\">", in: html) == 4)
+        #expect(html.contains("<strong>http.retry</strong> × 2"))
         #expect(html.contains("<strong>rate.throttled</strong> × 1"))
         #expect(html.contains("<code>attempt=2 delay.ms=800</code>"))
     }

@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLStages
 import Foundation
 import Testing
 
@@ -50,8 +51,40 @@ struct RunSummaryTests {
         var fresh = unit("load", day1, .succeeded)
         fresh.diff = UnitDiff(examplesLimit: 5)
         let line = RunSummary.line(report([first, second, fresh], days: [day1]), reportPath: nil, elapsed: 1)
-        #expect(line.hasSuffix(", rerun diff +3 -1 ~2 rows in 1 of 2 stages"))
+        #expect(line.hasSuffix(", rerun diff +3 -1 ~2 rows in 1 of 2 stages (normalize +3 -1 ~2)"))
         #expect(RunSummary.diffText(report([fresh], days: [day1])) == nil)
+    }
+
+    @Test func theSummaryNamesEachChangedStageWithItsFirstColumnBeforeAndAfter() {
+        var units: [UnitReport] = []
+        for (index, day) in [day1, day1.advanced(by: 1)].enumerated() {
+            var normalize = unit("normalize", day, .succeeded)
+            var diff = UnitDiff(examplesLimit: 5)
+            diff.previousCheckpointHash = "h\(index)"
+            diff.changed = 10
+            diff.unchanged = 5
+            diff.changedRows = [
+                UnitDiff.ChangedRow(
+                    id: "ab\(index)",
+                    columns: [
+                        UnitDiff.ColumnChange(column: "token_symbol", before: "\"USDC\"", after: "\"USDX\""),
+                        UnitDiff.ColumnChange(column: "token_name", before: nil, after: "\"X\""),
+                    ])
+            ]
+            normalize.diff = diff
+            units.append(normalize)
+            var aggregate = unit("aggregate", day, .succeeded)
+            var figures = UnitDiff(examplesLimit: 5)
+            figures.aggregates = [
+                DiffSnapshotChange(entity: "1/0xa/\(day)", metric: "volume_raw", before: "1", after: "2", delta: "+1")
+            ]
+            aggregate.diff = figures
+            units.append(aggregate)
+        }
+        let text = RunSummary.diffText(report(units, days: [day1, day1.advanced(by: 1)]))
+        #expect(
+            text == "rerun diff +0 -0 ~20 rows in 1 of 1 stage "
+                + "(normalize +0 -0 ~20 token_symbol \"USDC\" → \"USDX\" (+1 more column); aggregate 2 figures)")
     }
 
     @Test func resumeSelectsFailedOverTheFailedDays() {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Escaping and small formatting helpers for the HTML run report.
 enum HTMLText {
     /// `text` safe inside an element or a double-quoted attribute.
@@ -28,6 +30,35 @@ enum HTMLText {
     static func grouped(_ value: Int) -> String {
         let digits = String(value.magnitude)
         return (value < 0 ? "-" : "") + groupedDigits(Substring(digits))
+    }
+
+    /// Text for one table line: markup removed (an explorer's HTML error page becomes its words,
+    /// e.g. `502 Bad Gateway nginx`), every run of whitespace or control characters one space, cut
+    /// at `limit` characters with `…`. Not escaped: pass the result to `escape`.
+    static func plainLine(_ text: String, limit: Int = 160) -> String {
+        var plain = ""
+        var inTag = false
+        var pendingSpace = false
+        let looksLikeMarkup = text.range(of: "<[a-zA-Z!/]", options: .regularExpression) != nil
+        for scalar in text.unicodeScalars {
+            if looksLikeMarkup && scalar == "<" {
+                inTag = true
+                pendingSpace = true
+                continue
+            }
+            if inTag {
+                if scalar == ">" { inTag = false }
+                continue
+            }
+            if scalar.properties.isWhitespace || scalar.properties.generalCategory == .control {
+                pendingSpace = true
+                continue
+            }
+            if pendingSpace && !plain.isEmpty { plain.append(" ") }
+            pendingSpace = false
+            plain.unicodeScalars.append(scalar)
+        }
+        return plain.count > limit ? String(plain.prefix(limit - 1)) + "…" : plain
     }
 
     /// Inserts a comma every three digits from the right.

@@ -26,12 +26,17 @@ public struct RunReportDocument: Sendable, Equatable {
     public var apiKeys: [APIKeyUsage]
     /// Explorer calls per extract stage, against their lower bound.
     public var extractCalls: ExtractCallTally?
+    /// Each chain's rows per day against its trailing 7-day median (`DailyRowsComparison`).
+    public var chainDailyRows: [ChainDayRows]
+    /// The share of the trailing median below which a day is flagged (`--low-day-share`).
+    public var lowDayShare: Double
 
     public init(
         pipeline: String, runID: String, status: String, partitions: [PartitionDay], startedAt: Date,
         finishedAt: Date?, summary: String = "", resumeCommand: String? = nil, units: [Unit] = [],
         events: [Event] = [], dailyVolumes: [DailyVolume] = [], apiKeys: [APIKeyUsage] = [],
-        extractCalls: ExtractCallTally? = nil
+        extractCalls: ExtractCallTally? = nil, chainDailyRows: [ChainDayRows] = [],
+        lowDayShare: Double = DailyRowsComparison.defaultShare
     ) {
         self.pipeline = pipeline
         self.runID = runID
@@ -46,6 +51,8 @@ public struct RunReportDocument: Sendable, Equatable {
         self.dailyVolumes = dailyVolumes
         self.apiKeys = apiKeys
         self.extractCalls = extractCalls
+        self.chainDailyRows = chainDailyRows
+        self.lowDayShare = lowDayShare
     }
 
     /// One (partition, stage) unit.
@@ -60,10 +67,13 @@ public struct RunReportDocument: Sendable, Equatable {
         public var finishedAt: Date?
         public var rows: RowAccounting?
         public var error: String?
+        /// What a rerun changed (rows against the replaced checkpoint, database figures).
+        public var diff: UnitDiff?
 
         public init(
             stage: String, kind: String, partition: PartitionDay, status: String, reason: String = "",
-            startedAt: Date? = nil, finishedAt: Date? = nil, rows: RowAccounting? = nil, error: String? = nil
+            startedAt: Date? = nil, finishedAt: Date? = nil, rows: RowAccounting? = nil, error: String? = nil,
+            diff: UnitDiff? = nil
         ) {
             self.stage = stage
             self.kind = kind
@@ -74,6 +84,7 @@ public struct RunReportDocument: Sendable, Equatable {
             self.finishedAt = finishedAt
             self.rows = rows
             self.error = error
+            self.diff = diff
         }
     }
 
@@ -136,12 +147,22 @@ public struct RunReportDocument: Sendable, Equatable {
         public var volume: String
         /// When known, the value is also printed in whole tokens (`volume / 10^decimals`, exact).
         public var decimals: Int?
+        /// The volume in USD (exact decimal text) when the day has a price; a token with any priced
+        /// day is charted in USD.
+        public var usd: String?
+        /// The token's symbol, for the chart's unit (`WETH per day`).
+        public var symbol: String?
 
-        public init(token: String, day: PartitionDay, volume: String, decimals: Int? = nil) {
+        public init(
+            token: String, day: PartitionDay, volume: String, decimals: Int? = nil, usd: String? = nil,
+            symbol: String? = nil
+        ) {
             self.token = token
             self.day = day
             self.volume = volume
             self.decimals = decimals
+            self.usd = usd
+            self.symbol = symbol
         }
     }
 }

@@ -10,7 +10,7 @@ extension RunReportHTML {
         var html = "<section id=\"calls\">\n<h2>Explorer calls</h2>\n"
         if !document.apiKeys.isEmpty {
             html +=
-                "<table class=\"keys\">\n<thead><tr><th>Key</th><th class=\"number\">Calls</th>"
+                "<div class=\"wide\"><table class=\"keys\">\n<thead><tr><th>Key</th><th class=\"number\">Calls</th>"
                 + "<th class=\"number\">Span</th><th class=\"number\">Achieved</th>"
                 + "<th class=\"number\">Configured</th><th class=\"number\">Share</th>"
                 + "<th class=\"number\">Throttled</th></tr></thead>\n<tbody>\n"
@@ -24,14 +24,14 @@ extension RunReportHTML {
                 ].map { "<td class=\"number\">\($0)</td>" }.joined()
                 html += "<tr class=\"key\"><td><code>\(HTMLText.escape(key.fingerprint))</code></td>\(cells)</tr>\n"
             }
-            html += "</tbody>\n</table>\n"
+            html += "</tbody>\n</table></div>\n"
             html +=
                 "<p class=\"note\">Keys by fingerprint. Achieved = calls ÷ the span from the key's first call "
                 + "to its last in this run; share = achieved ÷ the configured <code>per_second</code>.</p>\n"
         }
         if let tally = document.extractCalls {
             html +=
-                "<table class=\"extract-calls\">\n<thead><tr><th>Stage</th><th class=\"number\">Units</th>"
+                "<div class=\"wide\"><table class=\"extract-calls\">\n<thead><tr><th>Stage</th><th class=\"number\">Units</th>"
                 + "<th class=\"number\">Calls</th><th class=\"number\">Lower bound</th>"
                 + "<th class=\"number\">Calls ÷ lower bound</th></tr></thead>\n<tbody>\n"
             for stage in tally.stages {
@@ -42,7 +42,7 @@ extension RunReportHTML {
                 ].map { "<td class=\"number\">\($0)</td>" }.joined()
                 html += "<tr><td>\(HTMLText.escape(stage.stage))</td>\(cells)</tr>\n"
             }
-            html += "</tbody>\n</table>\n"
+            html += "</tbody>\n</table></div>\n"
         }
         return html + "</section>\n"
     }

@@ -9,7 +9,7 @@ extension RunReportHTML {
             return html + "<p class=\"note\">No stage reported row counts in this run.</p>\n</section>\n"
         }
         html +=
-            "<table class=\"accounting\">\n<thead><tr><th>Stage</th><th>Partition</th><th>Status</th>"
+            "<div class=\"wide\"><table class=\"accounting\">\n<thead><tr><th>Stage</th><th>Partition</th><th>Status</th>"
             + "<th class=\"number\">In</th><th class=\"number\">Out</th><th class=\"number\">Quarantined</th>"
             + "<th class=\"number\">Duplicates</th><th class=\"number\">Excluded</th><th>Balanced</th></tr></thead>\n"
             + "<tbody>\n"
@@ -33,7 +33,7 @@ extension RunReportHTML {
                 }
             }
         }
-        html += "</tbody>\n</table>\n"
+        html += "</tbody>\n</table></div>\n"
         html +=
             "<p class=\"note\">Balanced means in = out + quarantined + duplicates + excluded. A load's "
             + "duplicates are rows that were already in the database, shown as <em>already loaded</em>.</p>\n"
@@ -54,17 +54,24 @@ extension RunReportHTML {
                 separator: " · ")
             + "</p>\n"
         html +=
-            "<table class=\"events\">\n<thead><tr><th>Time</th><th>Partition</th><th>Stage</th><th>Kind</th>"
-            + "<th>Message</th><th>Details</th></tr></thead>\n<tbody>\n"
+            "<div class=\"wide\"><table class=\"events\">\n<thead><tr><th>Time</th><th>Partition</th><th>Stage</th>"
+            + "<th>Kind</th><th>Message</th><th>Details</th></tr></thead>\n<tbody>\n"
         for event in document.events.sorted(by: { $0.at < $1.at }) {
+            // One line each: an HTML error body becomes its words, newlines become spaces, long text is cut
+            // (the cell's title holds up to 1,000 characters of the plain text).
             let details = event.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
                 separator: " ")
+            let message = HTMLText.plainLine(event.message)
+            let detailText = HTMLText.plainLine(details)
             html +=
                 "<tr class=\"event\"><td>\(UTCTimestamp.readable(event.at))</td><td>\(event.partition)</td>"
                 + "<td>\(HTMLText.escape(event.stage))</td><td>\(HTMLText.escape(event.kind))</td>"
-                + "<td>\(HTMLText.escape(event.message))</td><td><code>\(HTMLText.escape(details))</code></td></tr>\n"
+                + "<td title=\"\(HTMLText.escape(HTMLText.plainLine(event.message, limit: 1000)))\">"
+                + "\(HTMLText.escape(message))</td>"
+                + "<td title=\"\(HTMLText.escape(HTMLText.plainLine(details, limit: 1000)))\">"
+                + "<code>\(HTMLText.escape(detailText))</code></td></tr>\n"
         }
-        return html + "</tbody>\n</table>\n</section>\n"
+        return html + "</tbody>\n</table></div>\n</section>\n"
     }
 
     /// Load stages count rows already in the database as their duplicates (`load`, `load/…`).

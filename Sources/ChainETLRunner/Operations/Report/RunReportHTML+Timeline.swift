@@ -38,7 +38,7 @@ extension RunReportHTML {
         }
 
         html +=
-            "<svg class=\"timeline\" role=\"img\" aria-label=\"stage timeline\" width=\"\(HTMLText.pixels(layout.width))\" "
+            "<div class=\"wide\"><svg class=\"timeline\" role=\"img\" aria-label=\"stage timeline\" width=\"\(HTMLText.pixels(layout.width))\" "
             + "height=\"\(HTMLText.pixels(height))\" viewBox=\"0 0 \(HTMLText.pixels(layout.width)) "
             + "\(HTMLText.pixels(height))\">\n"
         for tick in axisTicks(span: span) {
@@ -83,7 +83,7 @@ extension RunReportHTML {
         html +=
             "<line class=\"axis\" x1=\"\(HTMLText.pixels(layout.labelWidth))\" y1=\"\(HTMLText.pixels(layout.top - 6))\" "
             + "x2=\"\(HTMLText.pixels(layout.labelWidth))\" y2=\"\(HTMLText.pixels(height - 4))\"/>\n"
-        html += "</svg>\n"
+        html += "</svg></div>\n"
         html += "<p class=\"note\">Time since the run started (\(UTCTimestamp.readable(origin))); hover a bar for details.</p>\n"
         return html + "</section>\n"
     }

@@ -22,10 +22,12 @@ public enum RunReportHTML {
 
             """
         html += header(document)
+        html += changesSection(document)
         html += timelineSection(document)
         html += accountingSection(document)
         html += callsSection(document)
         html += eventsSection(document)
+        html += dailyRowsSection(document)
         html += volumeSection(document)
         html += """
             <footer>chainetl \(HTMLText.escape(ChainETLVersion.string)) · generated from the run report \
@@ -123,6 +125,9 @@ public enum RunReportHTML {
         tr.total td { font-weight: 600; background: #fafbfc; }
         td.ok { color: #2e7d32; font-weight: 700; }
         td.bad { color: #c62828; font-weight: 700; }
+        td.low-day { background: #fdecea; }
+        ul.low-days { color: #b71c1c; margin: 0 0 10px; padding-left: 20px; font-weight: 600; }
+        p.ok-note { color: #2e7d32; margin: 0 0 10px; }
         .note { color: #5b6670; }
         .legend { display: flex; gap: 16px; flex-wrap: wrap; margin: 6px 0 10px; font-size: 13px; }
         .legend span::before { content: ""; display: inline-block; width: 12px; height: 12px;
@@ -134,6 +139,17 @@ public enum RunReportHTML {
         .chart { border: 1px solid #e6e9ec; border-radius: 4px; padding: 6px 8px; width: 620px; }
         .chart .note { overflow-wrap: anywhere; font-size: 12.5px; }
         .chart h3 { font-size: 14px; margin: 2px 0 4px; }
+        .wide { overflow-x: auto; max-width: 100%; }
+        table.events td { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 28em; }
+        svg.volume-chart { max-width: 100%; height: auto; }
+        svg.timeline { max-width: 100%; min-width: 900px; height: auto; }
+        .chart { max-width: 100%; box-sizing: border-box; }
+        th, td.number, table.accounting td, table.volumes td:first-child, table.daily-rows td:first-child,
+          table.column-changes td:nth-child(2) { white-space: nowrap; }
+        header p, header li, section p { overflow-wrap: anywhere; }
+        td.before code { color: #b71c1c; } td.after code { color: #1b5e20; }
+        td.before, td.after { overflow-wrap: anywhere; max-width: 32em; }
+        section h3 { font-size: 14px; margin: 14px 0 6px; }
         footer { color: #7a858f; font-size: 12px; margin-top: 10px; }
         """
 }

@@ -1,0 +1,33 @@
+import ArgumentParser
+import ChainETLRunner
+import Foundation
+
+extension ChainETL {
+    /// `chainetl diff [RUN]`: what a run's reruns changed, from its JSON report.
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print what a run's reruns changed: rows added, removed, changed (columns before/after).",
+            discussion: """
+                Reads <workdir>/runs/<run-id>.json. Without RUN-ID (or with `last`), the newest run that \
+                replaced a checkpoint. Exit codes: 0 ok; 1 the report cannot be read; 2 no such run, or no rerun.
+                """)
+
+        @Argument(help: "A run id (as in the summary line), or `last` (default).")
+        var runID: String?
+
+        @Option(help: "The working directory the run used (default: CHAINETL_WORKDIR, then work).")
+        var workdir: String?
+
+        func run() throws {
+            let outcome = RunDiffCommand(
+                workdir: URL(
+                    fileURLWithPath: workdir ?? ProcessInfo.processInfo.environment["CHAINETL_WORKDIR"] ?? "work",
+                    isDirectory: true
+                ).standardizedFileURL, runID: runID
+            ).run()
+            if !outcome.output.isEmpty { FileHandle.standardOutput.write(Data(outcome.output.utf8)) }
+            for line in outcome.errors { FileHandleOutput.standardError(line) }
+            if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        }
+    }
+}
