@@ -45,7 +45,7 @@ struct AggregateSQLTests {
     /// Every table the daily files write.
     static let aggregateTables = [
         "token_metadata", "daily_token_volume", "daily_address_volume", "hourly_token_volume",
-        "daily_holder_flows", "holder_balances", "token_holder_counts", "entity_daily_volume", "token_summary",
+        "daily_holder_flows", "holder_balances", "token_holder_counts", "entity_daily_volume", "token_summary_by_day",
     ]
 
     // MARK: Daily tables

@@ -164,7 +164,8 @@ public final class PipelineRunner {
             ])
         let machine = SchedulerStateMachine(
             plan: runPlan.partitions, needs: runPlan.needs, jobs: request.jobs, locking: true,
-            extractStages: runPlan.explorerExtractStages, extractJobs: request.extractJobs)
+            extractStages: runPlan.explorerExtractStages, extractJobs: request.extractJobs,
+            dayOrderedStages: runPlan.dayOrderedStages)
         let pool = WorkerPool(
             machine: machine, threads: machine.capacity,
             handlers: .init(

@@ -25,6 +25,12 @@ struct RunPlan: Sendable {
         Set(pipeline.stages.filter { ExplorerExtractKinds.contains($0.kind) }.map(\.id))
     }
 
+    /// The stages whose units run in partition order (`DayOrderedKinds`): a unit starts once the
+    /// same stage is done in every earlier partition of the run.
+    var dayOrderedStages: Set<String> {
+        Set(pipeline.stages.filter { DayOrderedKinds.contains($0.kind) }.map(\.id))
+    }
+
     func spec(_ id: String) -> StageSpec {
         guard let spec = pipeline.stage(id: id) else { preconditionFailure("stage \(id) is not in the pipeline") }
         return spec
