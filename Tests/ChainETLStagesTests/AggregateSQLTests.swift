@@ -4,7 +4,7 @@ import Testing
 
 @testable import ChainETLStages
 
-/// The aggregate SQL (schemas/0002, 0003 and 0008, pipelines/sql) against a real PostgreSQL, compared with
+/// The aggregate SQL (schemas/0002, 0003, 0008 and 0010, pipelines/sql) against a real PostgreSQL, compared with
 /// values computed by hand from Fixtures/sql/aggregates.transfers.two-days.sql.
 ///
 /// Every test works in its own schema. The files run with the session time zone Asia/Kolkata
@@ -794,7 +794,7 @@ struct AggregateSQLTests {
     func withSchema(_ body: (PSQLScratchSchema) throws -> Void) throws {
         let db = try PSQLScratchSchema(prefix: "aggregates_test")
         defer { try? db.drop() }
-        let migrations = try ["0002_transfers.sql", "0003_aggregates.sql", "0008_incremental_holders.sql"].map {
+        let migrations = try ["0002_transfers.sql", "0003_aggregates.sql", "0008_incremental_holders.sql", "0010_summary_per_as_of_day.sql"].map {
             try String(contentsOf: Self.repository.appendingPathComponent("schemas/\($0)"), encoding: .utf8)
         }
         try db.execute(migrations.joined(separator: "\n"))

@@ -1,5 +1,6 @@
--- output: token_summary_by_day
+-- output: token_summary
 -- params: day_start timestamptz, day_end timestamptz, day date
+-- (writes token_summary_by_day; token_summary is its view over the latest as-of day)
 --
 -- Rolling summary as of the end of day $3 (as_of_day = $3), kept per as-of day: this file replaces
 -- the rows of $3 only, so the summary (and export) of every other day stays as it was written.
