@@ -330,13 +330,25 @@ struct AggregateSQLTests {
         }
     }
 
-    @Test func aCorrectedDayChangesOnlyThatDayAndTheSummaries() throws {
+    /// A corrected day D changes D's rows and the summaries as of D; the summaries of later days
+    /// change when those days are aggregated again, nothing earlier ever changes, and the result
+    /// equals a clean build of the corrected data.
+    @Test func aCorrectedDayChangesThatDayAndTheSummariesAsOfItAndLater() throws {
         try withAggregatedSchema { db in
             let before = try Self.dump(db)
             let day2Before = try Self.rowsOfDay(db, Self.day2)
+            let summaryDay2Before = try Self.summaryRows(db, asOf: Self.day2)
             #expect(try Self.rowsOfDay(db, Self.day1) == Self.rowsOfDayFromDump(before, Self.day1))
             let hourlyBefore = try db.rows(
                 "SELECT t::text FROM hourly_token_volume t WHERE hour <> '2026-11-30 13:00:00+00' ORDER BY 1")
+            func summaryOfTokenA(asOf day: PartitionDay) throws -> [String] {
+                try db.rows(
+                    """
+                    SELECT volume_7d_raw, holders, supply_raw FROM token_summary_by_day
+                    WHERE as_of_day = '\(day)' AND chain_id = 1 AND token_address LIKE '0xaa%'
+                    """)
+            }
+            #expect(try summaryOfTokenA(asOf: Self.day1) == ["700|3|960"])
             try db.execute(try Self.fixture("aggregates.transfers.correction.sql"))
             try Self.aggregate(db, day: Self.day1)
 
@@ -348,13 +360,10 @@ struct AggregateSQLTests {
                     SELECT right(address, 2), sent_raw, received_raw FROM daily_address_volume
                     WHERE day = '2026-11-30' AND chain_id = 1 AND token_address LIKE '0xaa%' ORDER BY address
                     """) == ["11|600|0", "22|120|600", "44|0|120"])
-            // 7d volume 910 − 100 + 120; holders 0x11 600, 0x22 270, 0x44 620 (0x33 is at −100).
-            #expect(
-                try db.rows(
-                    """
-                    SELECT volume_7d_raw, holders, supply_raw FROM token_summary
-                    WHERE chain_id = 1 AND token_address LIKE '0xaa%'
-                    """) == ["930|3|1390"])
+            // As of 11-30: volume 700 − 100 + 120; holders 0x11 400, 0x22 480, 0x44 120 (0x33 at −40).
+            #expect(try summaryOfTokenA(asOf: Self.day1) == ["720|3|960"])
+            // The later day keeps its summary until it is aggregated again.
+            #expect(try Self.summaryRows(db, asOf: Self.day2) == summaryDay2Before)
             #expect(
                 try db.rows(
                     """
@@ -371,6 +380,20 @@ struct AggregateSQLTests {
                 try db.rows(
                     "SELECT t::text FROM hourly_token_volume t WHERE hour <> '2026-11-30 13:00:00+00' ORDER BY 1")
                     == hourlyBefore)
+
+            // Aggregating the later day again carries the correction into its summary and leaves the
+            // earlier day's summary as it was.
+            let summaryDay1 = try Self.summaryRows(db, asOf: Self.day1)
+            try Self.aggregate(db, day: Self.day2)
+            #expect(try Self.summaryRows(db, asOf: Self.day1) == summaryDay1)
+            #expect(try Self.rowsOfDay(db, Self.day2) == day2Before)
+            // 7d volume 910 − 100 + 120; holders 0x11 600, 0x22 270, 0x44 620 (0x33 is at −100).
+            #expect(
+                try db.rows(
+                    """
+                    SELECT volume_7d_raw, holders, supply_raw FROM token_summary
+                    WHERE chain_id = 1 AND token_address LIKE '0xaa%'
+                    """) == ["930|3|1390"])
 
             // Incremental result == a clean build of the corrected data.
             try withAggregatedSchema(extraFixtures: ["aggregates.transfers.correction.sql"]) { clean in
@@ -841,6 +864,11 @@ struct AggregateSQLTests {
             WHERE hour >= '\(day) 00:00:00+00' AND hour < '\(day.advanced(by: 1)) 00:00:00+00' ORDER BY 1
             """)
         return rows
+    }
+
+    /// Every token_summary_by_day row as of `day`, as text.
+    static func summaryRows(_ db: PSQLScratchSchema, asOf day: PartitionDay) throws -> [String] {
+        try db.rows("SELECT t::text FROM token_summary_by_day t WHERE as_of_day = '\(day)' ORDER BY 1")
     }
 
     /// `rowsOfDay` taken from a `dump`: day-keyed rows hold `,<day>,`, hourly rows `"<day> hh:…"`.
