@@ -69,11 +69,19 @@ struct ExportEndToEndTests {
             let truthFile = pipeline.root.appendingPathComponent("truth-\(day).json")
             try ExportE2ETruth.write(truths[day]!, to: truthFile)
             totalRows += truths[day]!.values.reduce(0) { $0 + $1.rows.count }
-            let check = try Self.python(["check", bundle.path, truthFile.path])
+            let check = try Self.python(["check", bundle.path, truthFile.path, target.url])
             #expect(check.status == 0, "\(day): \(check.stderr)")
             #expect(check.stdout.hasPrefix("ok: "), "\(check.stdout)")
         }
         #expect(totalRows > 300, "the fixture must exercise real volume, got \(totalRows) rows")
+
+        // Issue 20 item 5: hostile token names are inert text in the CSV (one ' in front), exact in
+        // the database; every loader above compared them exactly.
+        let tokenCSV = try String(
+            contentsOf: pipeline.bundle(Self.lastDay).appendingPathComponent("token_summary.csv"), encoding: .utf8)
+        #expect(tokenCSV.contains(#","'=HYPERLINK(""x"",""y"")","#), "\(tokenCSV)")
+        #expect(tokenCSV.contains(",''-2\t@SUM(A1),"), "\(tokenCSV)")
+        #expect(!tokenCSV.contains(#","=HYPERLINK"#))
 
         // Every bundle holds the rolling summaries as of its own day (never empty), and the last
         // day's hold every token and chain of the earlier days.

@@ -95,8 +95,8 @@ struct ExportReplayTests {
         for day in Self.days {
             let expected = try serial.bundle(day)
             bundles[day] = expected
-            // Seven summaries, a CSV and an NDJSON file each, and the manifest.
-            #expect(expected.count == 15, "\(day): \(expected.keys.sorted())")
+            // Seven summaries, a CSV and an NDJSON file each, the manifest and three loaders.
+            #expect(expected.count == 18, "\(day): \(expected.keys.sorted())")
             let actual = try parallel.bundle(day)
             #expect(actual.keys.sorted() == expected.keys.sorted(), "\(day)")
             for (name, data) in expected where actual[name] != data {

@@ -41,6 +41,8 @@ public struct ExportStage: Stage {
         return bundle.summaries.map(\.name) == queries.map(\.name)
             && bundle.summaries.map(\.querySHA256) == queries.map(\.sha256)
             && bundle.inputs == Self.inputHashes(context.inputs)
+            // A bundle written before the loaders were shipped is exported again, with them.
+            && bundle.loaders != nil
     }
 
     /// The partition's bundle: `<root>/<pipeline>/<partition>/`.
