@@ -109,19 +109,26 @@ def pandas_one_liner(summary, path=None):
 
 
 def ensure_deps():
-    missing = []
-    for module in ("duckdb", "pandas"):
+    """duckdb >= 2.0 (BIGNUM, used by load.duckdb.sql) and pandas, installed as `make setup` does."""
+    def present():
         try:
-            __import__(module)
+            import duckdb
+            import pandas  # noqa: F401
+            return int(duckdb.__version__.split(".")[0]) >= 2
         except ImportError:
-            missing.append(module)
-    if missing:
-        result = subprocess.run([sys.executable, "-m", "pip", "install", "-q"] + missing)
-        if result.returncode != 0:
-            print("error: pip install %s failed; run make setup" % " ".join(missing), file=sys.stderr)
+            return False
+    if not present():
+        packages = ["duckdb>=2.0", "pandas"]
+        pip = [sys.executable, "-m", "pip", "install", "-q"]
+        if subprocess.run(pip + packages).returncode != 0 and \
+                subprocess.run(pip + ["--user", "--break-system-packages"] + packages).returncode != 0:
+            print("error: pip install %s failed; run make setup" % " ".join(packages), file=sys.stderr)
             return 1
-    import duckdb  # noqa: F401  (fails loudly if the install did not work)
-    import pandas  # noqa: F401
+        import importlib
+        importlib.invalidate_caches()
+        if not present():
+            print("error: duckdb >= 2.0 and pandas are still not importable; run make setup", file=sys.stderr)
+            return 1
     return 0
 
 
