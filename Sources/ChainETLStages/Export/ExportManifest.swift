@@ -4,7 +4,8 @@ import Foundation
 /// fresh it is, and the checksums `chainetl import` verifies.
 ///
 /// JSON keys are snake_case, sorted and pretty-printed with a trailing newline, so two exports
-/// of the same partition differ only in `run_id` and `generated_at`.
+/// of the same partition with the same data differ only in `run_id`, `generated_at` and `inputs`
+/// (docs/exports.md "manifest.json").
 public struct ExportManifest: Codable, Sendable, Equatable {
     /// The bundle format this chainetl writes and reads.
     public static let currentFormat = "chainetl-export/1"
