@@ -7,7 +7,7 @@ WORKDIR ?= $(CURDIR)/work
 CONFIG ?= debug
 BIN := $(CURDIR)/.build/$(CONFIG)/chainetl
 PREFIX ?= /usr/local
-APT_PACKAGES := libpq-dev zlib1g-dev libcurl4-openssl-dev postgresql postgresql-contrib python3 tmux
+APT_PACKAGES := libpq-dev zlib1g-dev libcurl4-openssl-dev postgresql postgresql-contrib python3 python3-pip tmux
 
 .PHONY: help setup build release install migrations test demo bench db-start db-stop lint format crash-test scale-test clean report-check
 
@@ -22,8 +22,14 @@ setup: ## Install what a fresh machine lacks (apt packages, as root or with sudo
 	  $$sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo_cmd apt-get install -y -qq $$missing; \
 	fi
 	@command -v $(SWIFT) >/dev/null || { echo "swift toolchain not found on PATH" >&2; exit 2; }
-	@python3 -c 'import duckdb, pandas' 2>/dev/null || pip install -q duckdb pandas
-	@python3 -c 'import kubernetes_validate' 2>/dev/null || pip install -q kubernetes-validate
+	@# DuckDB >= 2.0 for the BIGNUM type of the export loaders (docs/exports.md); Debian's python3 is
+	@# externally managed (PEP 668), so a plain pip install falls back to a user install.
+	@python3 -c 'import duckdb, pandas, sys; sys.exit(int(duckdb.__version__.split(".")[0]) < 2)' 2>/dev/null \
+	  || python3 -m pip install -q 'duckdb>=2.0' pandas \
+	  || python3 -m pip install -q --user --break-system-packages 'duckdb>=2.0' pandas
+	@python3 -c 'import kubernetes_validate' 2>/dev/null \
+	  || python3 -m pip install -q kubernetes-validate \
+	  || python3 -m pip install -q --user --break-system-packages kubernetes-validate
 
 build: setup ## Build the debug binaries
 	$(SWIFT) build

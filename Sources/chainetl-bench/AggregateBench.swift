@@ -130,7 +130,7 @@ struct AggregateBenchSection: BenchSection {
         let tables = [
             "token_metadata", "daily_token_volume", "daily_address_volume", "hourly_token_volume",
             "daily_holder_flows", "holder_balances", "token_holder_counts", "entity_daily_volume",
-            "token_summary", "execution_daily_volume",
+            "token_summary_by_day", "execution_daily_volume",
         ]
         try connection.execute(
             SQLQuery(unsafeSQL: "VACUUM ANALYZE " + tables.map(SQLIdentifier.quote).joined(separator: ", ")))

@@ -4,7 +4,7 @@ import Testing
 
 @testable import ChainETLStages
 
-/// The aggregate SQL (schemas/0002, 0003 and 0008, pipelines/sql) against a real PostgreSQL, compared with
+/// The aggregate SQL (schemas/0002, 0003, 0008 and 0011, pipelines/sql) against a real PostgreSQL, compared with
 /// values computed by hand from Fixtures/sql/aggregates.transfers.two-days.sql.
 ///
 /// Every test works in its own schema. The files run with the session time zone Asia/Kolkata
@@ -45,7 +45,7 @@ struct AggregateSQLTests {
     /// Every table the daily files write.
     static let aggregateTables = [
         "token_metadata", "daily_token_volume", "daily_address_volume", "hourly_token_volume",
-        "daily_holder_flows", "holder_balances", "token_holder_counts", "entity_daily_volume", "token_summary",
+        "daily_holder_flows", "holder_balances", "token_holder_counts", "entity_daily_volume", "token_summary_by_day",
     ]
 
     // MARK: Daily tables
@@ -321,19 +321,34 @@ struct AggregateSQLTests {
     @Test func aggregationOrderDoesNotMatter() throws {
         try withAggregatedSchema { inOrder in
             try withAggregatedSchema(days: [Self.day2, Self.day1]) { reversed in
+                // The summary as of day2 sums day1: built before day1 it lacks it until day2 is
+                // aggregated again (the runner orders aggregate units by day, docs/runner.md).
+                try Self.aggregate(reversed, day: Self.day2)
                 let expected = try Self.dump(inOrder)
                 #expect(try Self.dump(reversed) == expected)
             }
         }
     }
 
-    @Test func aCorrectedDayChangesOnlyThatDayAndTheSummaries() throws {
+    /// A corrected day D changes D's rows and the summaries as of D; the summaries of later days
+    /// change when those days are aggregated again, nothing earlier ever changes, and the result
+    /// equals a clean build of the corrected data.
+    @Test func aCorrectedDayChangesThatDayAndTheSummariesAsOfItAndLater() throws {
         try withAggregatedSchema { db in
             let before = try Self.dump(db)
             let day2Before = try Self.rowsOfDay(db, Self.day2)
+            let summaryDay2Before = try Self.summaryRows(db, asOf: Self.day2)
             #expect(try Self.rowsOfDay(db, Self.day1) == Self.rowsOfDayFromDump(before, Self.day1))
             let hourlyBefore = try db.rows(
                 "SELECT t::text FROM hourly_token_volume t WHERE hour <> '2026-11-30 13:00:00+00' ORDER BY 1")
+            func summaryOfTokenA(asOf day: PartitionDay) throws -> [String] {
+                try db.rows(
+                    """
+                    SELECT volume_7d_raw, holders, supply_raw FROM token_summary_by_day
+                    WHERE as_of_day = '\(day)' AND chain_id = 1 AND token_address LIKE '0xaa%'
+                    """)
+            }
+            #expect(try summaryOfTokenA(asOf: Self.day1) == ["700|3|960"])
             try db.execute(try Self.fixture("aggregates.transfers.correction.sql"))
             try Self.aggregate(db, day: Self.day1)
 
@@ -345,13 +360,10 @@ struct AggregateSQLTests {
                     SELECT right(address, 2), sent_raw, received_raw FROM daily_address_volume
                     WHERE day = '2026-11-30' AND chain_id = 1 AND token_address LIKE '0xaa%' ORDER BY address
                     """) == ["11|600|0", "22|120|600", "44|0|120"])
-            // 7d volume 910 − 100 + 120; holders 0x11 600, 0x22 270, 0x44 620 (0x33 is at −100).
-            #expect(
-                try db.rows(
-                    """
-                    SELECT volume_7d_raw, holders, supply_raw FROM token_summary
-                    WHERE chain_id = 1 AND token_address LIKE '0xaa%'
-                    """) == ["930|3|1390"])
+            // As of 11-30: volume 700 − 100 + 120; holders 0x11 400, 0x22 480, 0x44 120 (0x33 at −40).
+            #expect(try summaryOfTokenA(asOf: Self.day1) == ["720|3|960"])
+            // The later day keeps its summary until it is aggregated again.
+            #expect(try Self.summaryRows(db, asOf: Self.day2) == summaryDay2Before)
             #expect(
                 try db.rows(
                     """
@@ -368,6 +380,20 @@ struct AggregateSQLTests {
                 try db.rows(
                     "SELECT t::text FROM hourly_token_volume t WHERE hour <> '2026-11-30 13:00:00+00' ORDER BY 1")
                     == hourlyBefore)
+
+            // Aggregating the later day again carries the correction into its summary and leaves the
+            // earlier day's summary as it was.
+            let summaryDay1 = try Self.summaryRows(db, asOf: Self.day1)
+            try Self.aggregate(db, day: Self.day2)
+            #expect(try Self.summaryRows(db, asOf: Self.day1) == summaryDay1)
+            #expect(try Self.rowsOfDay(db, Self.day2) == day2Before)
+            // 7d volume 910 − 100 + 120; holders 0x11 600, 0x22 270, 0x44 620 (0x33 is at −100).
+            #expect(
+                try db.rows(
+                    """
+                    SELECT volume_7d_raw, holders, supply_raw FROM token_summary
+                    WHERE chain_id = 1 AND token_address LIKE '0xaa%'
+                    """) == ["930|3|1390"])
 
             // Incremental result == a clean build of the corrected data.
             try withAggregatedSchema(extraFixtures: ["aggregates.transfers.correction.sql"]) { clean in
@@ -794,7 +820,7 @@ struct AggregateSQLTests {
     func withSchema(_ body: (PSQLScratchSchema) throws -> Void) throws {
         let db = try PSQLScratchSchema(prefix: "aggregates_test")
         defer { try? db.drop() }
-        let migrations = try ["0002_transfers.sql", "0003_aggregates.sql", "0008_incremental_holders.sql"].map {
+        let migrations = try ["0002_transfers.sql", "0003_aggregates.sql", "0008_incremental_holders.sql", "0011_summary_per_as_of_day.sql"].map {
             try String(contentsOf: Self.repository.appendingPathComponent("schemas/\($0)"), encoding: .utf8)
         }
         try db.execute(migrations.joined(separator: "\n"))
@@ -838,6 +864,11 @@ struct AggregateSQLTests {
             WHERE hour >= '\(day) 00:00:00+00' AND hour < '\(day.advanced(by: 1)) 00:00:00+00' ORDER BY 1
             """)
         return rows
+    }
+
+    /// Every token_summary_by_day row as of `day`, as text.
+    static func summaryRows(_ db: PSQLScratchSchema, asOf day: PartitionDay) throws -> [String] {
+        try db.rows("SELECT t::text FROM token_summary_by_day t WHERE as_of_day = '\(day)' ORDER BY 1")
     }
 
     /// `rowsOfDay` taken from a `dump`: day-keyed rows hold `,<day>,`, hourly rows `"<day> hh:…"`.

@@ -145,6 +145,14 @@ enum ExportE2EData {
         Token(
             chainID: 137, address: "0x" + String(repeating: "c2", count: 20), symbol: "NA", name: "Ünïcødé 🚀 token",
             decimals: nil),
+        // Hostile text (issue 20 item 5): a formula, markup, and a name already starting with the
+        // spreadsheet escape before a trigger, which must round-trip exactly too.
+        Token(
+            chainID: 137, address: "0x" + String(repeating: "d3", count: 20), symbol: "<script>",
+            name: "=HYPERLINK(\"x\",\"y\")", decimals: 6),
+        Token(
+            chainID: 1, address: "0x" + String(repeating: "e4", count: 20), symbol: "+1'", name: "'-2\t@SUM(A1)",
+            decimals: 18),
     ]
 
     static func load(into connection: PostgresConnection, days: [PartitionDay], pipeline: String) throws {

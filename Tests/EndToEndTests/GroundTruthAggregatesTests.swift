@@ -14,7 +14,7 @@ struct GroundTruthAggregatesTests {
     /// Every table an aggregate run writes, plus the transfers it reads.
     static let tables = [
         "transfers", "token_metadata", "daily_token_volume", "daily_address_volume", "hourly_token_volume",
-        "daily_holder_flows", "holder_balances", "token_holder_counts", "token_summary",
+        "daily_holder_flows", "holder_balances", "token_holder_counts", "token_summary_by_day",
     ]
 
     @Test func aFourteenDayRunAggregatesExactlyTheGroundTruthAndReaggregatingADayChangesNoByte() throws {
@@ -133,6 +133,31 @@ struct GroundTruthAggregatesTests {
                     ].joined(separator: "|")
                 }
             }, "token_summary")
+
+        // Every older day keeps its own summary (the run used --jobs 2, so days were aggregated out
+        // of order): as of D it equals the truth of the range ending on D, holders included.
+        for day in [Self.from, "2026-11-01", "2026-11-05"] {
+            let asOf = try Self.chains.map {
+                try simulator.truth(chainID: $0, from: Self.from, to: day, includeTransfers: false)
+            }
+            expectSameRows(
+                try database.strings(
+                    """
+                    SELECT concat_ws('|', chain_id, token_address, as_of_day, volume_24h_raw, volume_7d_raw,
+                                     volume_30d_raw, volume_total_raw, transfers_24h, unique_senders_24h, holders,
+                                     supply_raw, \(isoUTC("last_transfer_at")))
+                    FROM token_summary_by_day WHERE as_of_day = $1::date
+                    """, [day]),
+                asOf.flatMap { truth in
+                    truth.summary.map {
+                        [
+                            "\(truth.chainID)", $0.tokenAddress, "\($0.asOf)", $0.volume24hRaw, $0.volume7dRaw,
+                            $0.volume30dRaw, $0.volumeTotalRaw, "\($0.transfers24h)", "\($0.uniqueSenders24h)",
+                            "\($0.holders)", $0.supplyRaw, $0.lastTransferAt ?? "null",
+                        ].joined(separator: "|")
+                    }
+                }, "token_summary_by_day as of \(day)")
+        }
 
         // The token with unknown decimals is aggregated on raw integers and keeps null decimals.
         for chainID in Self.chains {

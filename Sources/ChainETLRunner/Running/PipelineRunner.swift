@@ -184,7 +184,8 @@ public final class PipelineRunner {
         let runPass = { (partitions: [(partition: PartitionDay, stages: [String])]) -> [UnitReport] in
             let machine = SchedulerStateMachine(
                 plan: partitions, needs: runPlan.needs, jobs: jobs, locking: true,
-                extractStages: runPlan.explorerExtractStages, extractJobs: extractJobs)
+                extractStages: runPlan.explorerExtractStages, extractJobs: extractJobs,
+                dayOrderedStages: runPlan.dayOrderedStages)
             let pool = WorkerPool(
                 machine: machine, threads: machine.capacity,
                 handlers: .init(

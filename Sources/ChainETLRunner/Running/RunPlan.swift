@@ -25,6 +25,12 @@ struct RunPlan: Sendable {
         Set(pipeline.stages.filter { ExplorerExtractKinds.contains($0.kind) }.map(\.id))
     }
 
+    /// The stages whose units run in partition order (`DayOrderedKinds`): a unit starts once the
+    /// same stage is done in every earlier partition of the run.
+    var dayOrderedStages: Set<String> {
+        Set(pipeline.stages.filter { DayOrderedKinds.contains($0.kind) }.map(\.id))
+    }
+
     /// The stages whose output for a day depends on other days' loaded data: `aggregate` stages
     /// (holder balances, rolling summaries) and everything downstream of them (exports), in
     /// topological order. They rerun on later days when a run reloads an earlier day.

@@ -6,6 +6,9 @@ import ChainETLCore
 /// - A unit becomes ready when every need that is planned in the same partition succeeded or was
 ///   skipped; needs outside the plan are read from their existing checkpoints.
 /// - A failed unit blocks its planned downstream in that partition only.
+/// - A unit of a `dayOrderedStages` stage (the rolling summaries, `DayOrderedKinds`) also waits
+///   until the same stage is terminal (done, failed, blocked, ...) in every earlier partition, so
+///   a summary as of D never runs before the days it sums.
 /// - Two lanes. Units of the `extractStages` (explorer extracts, bounded by the API key rather than
 ///   the CPU) run in the extract lane, up to `extractJobs` at once; every other action runs in the
 ///   general lane, up to `jobs` at once. So the next partition's extract starts as soon as the
@@ -97,6 +100,8 @@ struct SchedulerStateMachine {
     /// `needs` of every stage of the pipeline, planned or not.
     private let needs: [String: [String]]
     private let jobs: Int
+    /// Stages whose units run in partition order.
+    private let dayOrderedStages: Set<String>
     /// Stages that run in the extract lane (empty when the lane is off).
     private let extractStages: Set<String>
     /// The extract lane's width (0 when it is off).
@@ -122,11 +127,13 @@ struct SchedulerStateMachine {
     ///   - locking: when false (tests without a database) partitions start out held and are never released.
     ///   - extractStages: the stage ids that run in the extract lane.
     ///   - extractJobs: the extract lane's width; 0 runs the extract stages in the general lane.
+    ///   - dayOrderedStages: the stage ids whose units wait for the same stage in earlier partitions.
     init(
         plan: [(partition: PartitionDay, stages: [String])], needs: [String: [String]], jobs: Int, locking: Bool,
-        extractStages: Set<String> = [], extractJobs: Int = 0
+        extractStages: Set<String> = [], extractJobs: Int = 0, dayOrderedStages: Set<String> = []
     ) {
         self.needs = needs
+        self.dayOrderedStages = dayOrderedStages
         self.jobs = max(1, jobs)
         let lanePlanned = plan.contains { entry in entry.stages.contains { extractStages.contains($0) } }
         self.extractJobs = lanePlanned ? max(0, extractJobs) : 0
@@ -314,6 +321,12 @@ struct SchedulerStateMachine {
     private func readyStage(in partition: Partition, admits: (String) -> Bool) -> String? {
         partition.stages.first { stage in
             guard partition.states[stage] == .waiting, admits(stage) else { return false }
+            if dayOrderedStages.contains(stage) {
+                // Partitions are in run order, oldest first.
+                for earlier in partitions where earlier.day < partition.day {
+                    if let state = earlier.states[stage], !state.isTerminal { return false }
+                }
+            }
             return (needs[stage] ?? []).allSatisfy { need in
                 switch partition.states[need] {
                 case nil, .succeeded?, .skipped?: return true

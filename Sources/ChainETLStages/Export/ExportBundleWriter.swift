@@ -58,12 +58,29 @@ struct ExportBundleWriter {
             }
             return (chains, summaries)
         }
-        let manifest = ExportManifest(
+        var manifest = ExportManifest(
             format: ExportManifest.currentFormat, runID: request.runID, pipeline: request.pipeline,
             partition: request.partition.description, stageID: request.stageID,
             generatedAt: UTCTimestamp.iso8601(request.now), chainetlVersion: ChainETLVersion.string,
             freshness: ExportProvenance.freshness(partition: request.partition, now: request.now),
-            chains: chains, inputs: request.inputs, summaries: summaries)
+            chains: chains, inputs: request.inputs,
+            summaries: summaries.map { summary in
+                var summary = summary
+                summary.pandas = ExportLoaders.pandas(summary.columns)
+                return summary
+            })
+        var loaders: [ExportManifest.Loader] = []
+        for (name, text) in [
+            (ExportLoaders.duckdbFileName, ExportLoaders.duckdb(summaries)),
+            (ExportLoaders.psqlFileName, ExportLoaders.psql(summaries)),
+            (ExportLoaders.pandasFileName, ExportLoaders.pandasScript),
+        ] {
+            let loader = try HashingFileWriter(path: directory.temporaryPath(name))
+            try loader.write(Array(text.utf8))
+            let written = try loader.finish()
+            loaders.append(ExportManifest.Loader(name: name, bytes: written.bytes, sha256: written.sha256))
+        }
+        manifest.loaders = loaders
         let path = directory.temporaryPath(ExportManifest.fileName)
         let writer = try HashingFileWriter(path: path)
         do {
@@ -98,7 +115,7 @@ struct ExportBundleWriter {
 
     /// Probes the query's result columns and checks them against its header.
     private func layout(of query: ExportQuery, connection: PostgresConnection) throws -> Layout {
-        let columns: [ExportManifest.Column]
+        var columns: [ExportManifest.Column]
         do {
             columns = try describe(query, probed: try ExportCursor.columns(of: query.sql, connection: connection))
         } catch let error as ExportError {
@@ -112,6 +129,9 @@ struct ExportBundleWriter {
                     summary: query.name, path: query.path, column: column.name, type: column.type)
             }
             return kind
+        }
+        for index in columns.indices where kinds[index] == .text {
+            columns[index].formulaEscaped = true
         }
         let keyIndexes = Set(query.key.compactMap { key in columns.firstIndex { $0.name == key } })
         return Layout(columns: columns, kinds: kinds, keyIndexes: keyIndexes)
@@ -161,7 +181,11 @@ struct ExportBundleWriter {
                         } else if keyIndexes.contains(index) {
                             throw ExportError.nullKey(summary: query.name, path: query.path, column: column.name)
                         }
-                        if let text { csv.field(text) } else { csv.null() }
+                        if let text {
+                            csv.field(kinds[index] == .text ? CSVFormulaGuard.escaped(text) : text)
+                        } else {
+                            csv.null()
+                        }
                         ExportValueFormatter.appendJSON(name: column.name, text, kind: kinds[index], to: &line)
                     }
                     line.endObject()

@@ -4,7 +4,8 @@ import Foundation
 /// fresh it is, and the checksums `chainetl import` verifies.
 ///
 /// JSON keys are snake_case, sorted and pretty-printed with a trailing newline, so two exports
-/// of the same partition differ only in `run_id` and `generated_at`.
+/// of the same partition with the same data differ only in `run_id`, `generated_at` and `inputs`
+/// (docs/exports.md "manifest.json").
 public struct ExportManifest: Codable, Sendable, Equatable {
     /// The bundle format this chainetl writes and reads.
     public static let currentFormat = "chainetl-export/1"
@@ -29,6 +30,8 @@ public struct ExportManifest: Codable, Sendable, Equatable {
     public var inputs: [String: String]
     /// In the order the pipeline lists them.
     public var summaries: [Summary]
+    /// The typed loaders shipped with the data; nil in bundles written before they were.
+    public var loaders: [Loader]? = nil
 
     /// Whether the partition was a closed day or an open day's live delta when exported.
     public struct Freshness: Codable, Sendable, Equatable {
@@ -76,11 +79,40 @@ public struct ExportManifest: Codable, Sendable, Equatable {
         public var files: [File]
         /// SHA-256 of the export query file.
         public var querySHA256: String
+        /// The column types for pandas (`load_pandas.py`); nil in bundles written before it was kept.
+        public var pandas: Pandas? = nil
 
         enum CodingKeys: String, CodingKey {
             case name, description, key, columns, rows, files
             case querySHA256 = "query_sha256"
+            case pandas
         }
+    }
+
+    /// A summary's column types in the form pandas takes them:
+    /// `pd.read_csv(path, dtype=…, parse_dates=…, date_format="ISO8601", keep_default_na=False, na_values=[""])`,
+    /// then the `exact` columns (read as text) converted with Python `int` or `decimal.Decimal`.
+    public struct Pandas: Codable, Sendable, Equatable {
+        /// Column → pandas dtype name (`Int64`, `boolean`, `str`); date and timestamp columns are absent.
+        public var dtype: [String: String]
+        /// The date and timestamp columns.
+        public var parseDates: [String]
+        /// Column → `int` (raw amounts) or `decimal` (other numeric): exact Python values.
+        public var exact: [String: String]
+
+        enum CodingKeys: String, CodingKey {
+            case dtype
+            case parseDates = "parse_dates"
+            case exact
+        }
+    }
+
+    /// One loader file of the bundle (`load.duckdb.sql`, `load.psql.sql`, `load_pandas.py`).
+    public struct Loader: Codable, Sendable, Equatable {
+        public var name: String
+        public var bytes: Int
+        /// Lowercase hex SHA-256 of the file's bytes.
+        public var sha256: String
     }
 
     /// One column: its name, Postgres type and meaning.
@@ -89,6 +121,14 @@ public struct ExportManifest: Codable, Sendable, Equatable {
         /// The Postgres type name, as `format_type` prints it (`numeric`, `timestamp with time zone`).
         public var type: String
         public var description: String
+        /// True on text columns whose CSV values carry `CSVFormulaGuard`'s spreadsheet escape
+        /// (readers remove it); absent on other columns and in bundles written before it.
+        public var formulaEscaped: Bool? = nil
+
+        enum CodingKeys: String, CodingKey {
+            case name, type, description
+            case formulaEscaped = "formula_escaped"
+        }
     }
 
     /// One data file of the bundle.
@@ -110,7 +150,7 @@ public struct ExportManifest: Codable, Sendable, Equatable {
         case stageID = "stage_id"
         case generatedAt = "generated_at"
         case chainetlVersion = "chainetl_version"
-        case freshness, chains, inputs, summaries
+        case freshness, chains, inputs, summaries, loaders
     }
 
     /// The manifest's bytes: sorted keys, pretty-printed, newline-terminated.

@@ -36,14 +36,20 @@ public struct ExportStage: Stage {
     }
 
     public func isUpToDate(_ context: StageContext, manifest: CheckpointManifest) throws -> Bool {
-        let directory = configuration.rootDirectory(workdir: context.workdir)
-            .appendingPathComponent(context.pipeline.name, isDirectory: true)
-            .appendingPathComponent(context.partition.description, isDirectory: true)
-        guard let bundle = try? ExportBundleVerifier(directory: directory).verifyFiles() else { return false }
+        guard let bundle = try? ExportBundleVerifier(directory: bundleDirectory(context)).verifyFiles() else { return false }
         let queries = configuration.queries
         return bundle.summaries.map(\.name) == queries.map(\.name)
             && bundle.summaries.map(\.querySHA256) == queries.map(\.sha256)
             && bundle.inputs == Self.inputHashes(context.inputs)
+            // A bundle written before the loaders were shipped is exported again, with them.
+            && bundle.loaders != nil
+    }
+
+    /// The partition's bundle: `<root>/<pipeline>/<partition>/`.
+    func bundleDirectory(_ context: StageContext) -> URL {
+        configuration.rootDirectory(workdir: context.workdir)
+            .appendingPathComponent(context.pipeline.name, isDirectory: true)
+            .appendingPathComponent(context.partition.description, isDirectory: true)
     }
 
     /// Each upstream checkpoint's content hash, plus the upstream hashes it records itself.

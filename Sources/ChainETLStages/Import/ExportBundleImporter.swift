@@ -104,6 +104,7 @@ public struct ExportBundleImporter {
             throw ImportError.malformedCSV(
                 path: csvPath, line: 1, reason: "the header does not list the manifest's columns in order")
         }
+        let formulaEscaped = summary.columns.map { $0.formulaEscaped == true }
         let copied: Int
         do {
             copied = try connection.copyIn(
@@ -115,8 +116,12 @@ public struct ExportBundleImporter {
                             path: csvPath, line: reader.rowLine,
                             reason: "the row has \(row.count) fields, the header \(names.count)")
                     }
-                    for field in row {
-                        if let field { writer.appendField(field) } else { writer.appendNull() }
+                    for (field, escaped) in zip(row, formulaEscaped) {
+                        if let field {
+                            writer.appendField(escaped ? CSVFormulaGuard.unescaped(field) : field)
+                        } else {
+                            writer.appendNull()
+                        }
                     }
                     try writer.endRow()
                 }

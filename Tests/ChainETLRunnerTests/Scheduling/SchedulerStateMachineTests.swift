@@ -36,6 +36,24 @@ struct SchedulerStateMachineTests {
         #expect(machine.inFlight == 3)
     }
 
+    @Test func aDayOrderedStageWaitsForTheSameStageInEarlierPartitions() {
+        // b is day-ordered: day2's b waits for day1's b even when day2's a finished first; other
+        // stages of day2 still run ahead, and a failed earlier b releases the later one.
+        var machine = Machine(
+            plan: [(day1, ["a", "b"]), (day2, ["a", "b", "d"])], needs: needs, jobs: 4, locking: false,
+            dayOrderedStages: ["b"])
+        #expect(machine.next() == .execute(WorkUnit(partition: day1, stageID: "a")))
+        #expect(machine.next() == .execute(WorkUnit(partition: day2, stageID: "a")))
+        #expect(machine.next() == .execute(WorkUnit(partition: day2, stageID: "d")))
+        machine.event(.unitFinished(WorkUnit(partition: day2, stageID: "a"), .succeeded))
+        #expect(machine.next() == .wait)
+        machine.event(.unitFinished(WorkUnit(partition: day1, stageID: "a"), .succeeded))
+        #expect(machine.next() == .execute(WorkUnit(partition: day1, stageID: "b")))
+        #expect(machine.next() == .wait)
+        machine.event(.unitFinished(WorkUnit(partition: day1, stageID: "b"), .failed))
+        #expect(machine.next() == .execute(WorkUnit(partition: day2, stageID: "b")))
+    }
+
     @Test func failureBlocksDownstreamInItsPartitionOnly() {
         var machine = Machine(
             plan: [(day1, ["a", "b", "c", "d"]), (day2, ["a", "b", "c", "d"])], needs: needs, jobs: 1, locking: false)

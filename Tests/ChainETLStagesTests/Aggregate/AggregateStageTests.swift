@@ -19,7 +19,7 @@ struct AggregateStageTests {
 
     static let tables = [
         "token_metadata", "daily_token_volume", "daily_address_volume", "hourly_token_volume", "daily_holder_flows",
-        "holder_balances", "token_holder_counts", "entity_daily_volume", "token_summary", "execution_daily_volume",
+        "holder_balances", "token_holder_counts", "entity_daily_volume", "token_summary_by_day", "execution_daily_volume",
     ]
 
     static func pipeline(policy: String = "stack", extra: String = "") -> String {

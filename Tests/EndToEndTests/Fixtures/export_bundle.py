@@ -2,8 +2,12 @@
 """Checks chainetl export bundles the way an analyst loads them, and renders their column dictionary.
 
     export_bundle.py ensure-deps              install duckdb and pandas with pip when missing
-    export_bundle.py check BUNDLE TRUTH.json  load every CSV with csv, DuckDB and pandas; compare each
-                                              value with TRUTH (the database's text values)
+    export_bundle.py check BUNDLE TRUTH.json [DATABASE_URL]
+                                              load every CSV with csv, DuckDB and pandas (the one-liners
+                                              and the bundle's shipped loaders load.duckdb.sql and
+                                              load_pandas.py) and, given a database, with the shipped
+                                              load.psql.sql through psql into a fresh schema; compare
+                                              each value with TRUTH (the database's text values)
     export_bundle.py dictionary MANIFEST      print the column dictionary of docs/exports.md
 
 The DuckDB and pandas one-liners are generated here from each column's Postgres type; `check` runs
@@ -16,10 +20,26 @@ import datetime
 import decimal
 import json
 import os
+import re
 import subprocess
 import sys
 
 INTEGER_TYPES = {"smallint", "integer", "bigint"}
+# OWASP CSV injection: a cell starting with one of these runs as a formula in a spreadsheet.
+FORMULA_START = re.compile(r"[=+\-@\t\r]")
+
+
+def spreadsheet_escaped(text):
+    """The CSV form of a text value in a formula_escaped column (docs/exports.md "Spreadsheet safety")."""
+    return "'" + text if re.match(r"'*[=+\-@\t\r]", text) else text
+
+
+def csv_truth(summary, truth):
+    """`truth` as the CSV writes it: escaped text in the formula_escaped columns."""
+    escaped = [bool(c.get("formula_escaped")) for c in summary["columns"]]
+    rows = [[spreadsheet_escaped(v) if e and v is not None else v for v, e in zip(row, escaped)]
+            for row in truth["rows"]]
+    return dict(truth, rows=rows)
 
 
 def base_type(pg_type):
@@ -53,6 +73,16 @@ def duckdb_type(pg_type):
     return "VARCHAR"
 
 
+def loader_duckdb_type(column):
+    """The type load.duckdb.sql gives a column (ExportLoaders.Target.duckdb)."""
+    t = base_type(column["type"])
+    if t in INTEGER_TYPES:
+        return {"smallint": "SMALLINT", "integer": "INTEGER"}.get(t, "BIGINT")
+    if t == "numeric" and column["name"].endswith("_raw"):
+        return "BIGNUM"
+    return duckdb_type(column["type"])
+
+
 def duckdb_one_liner(summary, path=None):
     path = path or summary["name"] + ".csv"
     types = ", ".join("'%s': '%s'" % (c["name"], duckdb_type(c["type"])) for c in summary["columns"])
@@ -79,19 +109,26 @@ def pandas_one_liner(summary, path=None):
 
 
 def ensure_deps():
-    missing = []
-    for module in ("duckdb", "pandas"):
+    """duckdb >= 2.0 (BIGNUM, used by load.duckdb.sql) and pandas, installed as `make setup` does."""
+    def present():
         try:
-            __import__(module)
+            import duckdb
+            import pandas  # noqa: F401
+            return int(duckdb.__version__.split(".")[0]) >= 2
         except ImportError:
-            missing.append(module)
-    if missing:
-        result = subprocess.run([sys.executable, "-m", "pip", "install", "-q"] + missing)
-        if result.returncode != 0:
-            print("error: pip install %s failed; run make setup" % " ".join(missing), file=sys.stderr)
+            return False
+    if not present():
+        packages = ["duckdb>=2.0", "pandas"]
+        pip = [sys.executable, "-m", "pip", "install", "-q"]
+        if subprocess.run(pip + packages).returncode != 0 and \
+                subprocess.run(pip + ["--user", "--break-system-packages"] + packages).returncode != 0:
+            print("error: pip install %s failed; run make setup" % " ".join(packages), file=sys.stderr)
             return 1
-    import duckdb  # noqa: F401  (fails loudly if the install did not work)
-    import pandas  # noqa: F401
+        import importlib
+        importlib.invalidate_caches()
+        if not present():
+            print("error: duckdb >= 2.0 and pandas are still not importable; run make setup", file=sys.stderr)
+            return 1
     return 0
 
 
@@ -169,8 +206,11 @@ class Checker:
         data = rows[1:]
         if len(data) != len(truth["rows"]):
             self.fail(path, "%d rows, the database has %d" % (len(data), len(truth["rows"])))
-        for number, (row, expected) in enumerate(zip(data, truth["rows"]), start=2):
+        for number, (row, expected) in enumerate(zip(data, csv_truth(summary, truth)["rows"]), start=2):
             for column, value, want in zip(summary["columns"], row, expected):
+                if column.get("formula_escaped") and FORMULA_START.match(value):
+                    self.fail("%s row %d %s" % (path, number, column["name"]),
+                              "%r would run as a formula in a spreadsheet" % value)
                 self.expect_text("%s row %d %s (csv)" % (path, number, column["name"]), column["type"], want,
                                  value)
 
@@ -179,16 +219,38 @@ class Checker:
         path = os.path.join(bundle, summary["name"] + ".csv")
         connection = duckdb.connect()
         relation = connection.sql(duckdb_one_liner(summary, path))
-        expected_types = [duckdb_type(c["type"]) for c in summary["columns"]]
+        self.compare_duckdb(path + " (duckdb)", relation, summary, truth,
+                            [duckdb_type(c["type"]) for c in summary["columns"]])
+
+    def check_duckdb_loader(self, bundle, manifest, truth):
+        """Runs the bundle's load.duckdb.sql, verbatim, from the bundle directory."""
+        import duckdb
+        connection = duckdb.connect()
+        with open(os.path.join(bundle, "load.duckdb.sql"), encoding="utf-8") as handle:
+            script = handle.read()
+        here = os.getcwd()
+        os.chdir(bundle)
+        try:
+            connection.execute(script)
+        finally:
+            os.chdir(here)
+        for summary in manifest["summaries"]:
+            expected = truth["summaries"].get(summary["name"])
+            if expected is None:
+                continue
+            relation = connection.sql('SELECT * FROM "%s"' % summary["name"])
+            self.compare_duckdb(os.path.join(bundle, "load.duckdb.sql") + " " + summary["name"], relation, summary,
+                                expected, [loader_duckdb_type(c) for c in summary["columns"]])
+
+    def compare_duckdb(self, where_file, relation, summary, truth, expected_types):
         got_types = [str(t) for t in relation.types]
         normalized = [{"TIMESTAMP WITH TIME ZONE": "TIMESTAMPTZ"}.get(t, t) for t in got_types]
         if normalized != expected_types:
-            self.fail(path, "DuckDB types %r != %r" % (got_types, expected_types))
+            self.fail(where_file, "DuckDB types %r != %r" % (got_types, expected_types))
         if relation.columns != [c["name"] for c in summary["columns"]]:
-            self.fail(path, "DuckDB columns %r" % (relation.columns,))
+            self.fail(where_file, "DuckDB columns %r" % (relation.columns,))
         projections = []
-        for c in summary["columns"]:
-            t = duckdb_type(c["type"])
+        for c, t in zip(summary["columns"], expected_types):
             quoted = '"%s"' % c["name"]
             if t in ("TIMESTAMPTZ", "TIMESTAMP"):
                 projections.append("epoch_us(%s)" % quoted)
@@ -198,10 +260,10 @@ class Checker:
                 projections.append(quoted)
         rows = relation.project(", ".join(projections)).fetchall()
         if len(rows) != len(truth["rows"]):
-            self.fail(path, "DuckDB read %d rows, the database has %d" % (len(rows), len(truth["rows"])))
+            self.fail(where_file, "DuckDB read %d rows, the database has %d" % (len(rows), len(truth["rows"])))
         for number, (row, expected) in enumerate(zip(rows, truth["rows"]), start=2):
             for column, value, want in zip(summary["columns"], row, expected):
-                where = "%s row %d %s (duckdb)" % (path, number, column["name"])
+                where = "%s row %d %s" % (where_file, number, column["name"])
                 self.values += 1
                 t = base_type(column["type"])
                 if want is None:
@@ -217,10 +279,62 @@ class Checker:
                 elif t == "boolean":
                     ok = value == (want == "t")
                 else:
-                    # numeric stays exact text; so do text, dates and the rest.
-                    ok = value == want
+                    # numeric is exact text or an exact big integer; text, dates and the rest text.
+                    ok = str(value) == want
                 if not ok:
                     self.fail(where, "%r != database %r" % (value, want))
+
+    def check_pandas_loader(self, bundle, manifest, truth):
+        """Loads every summary with the bundle's load_pandas.py, verbatim."""
+        import runpy
+        load = runpy.run_path(os.path.join(bundle, "load_pandas.py"))["load"]
+        for summary in manifest["summaries"]:
+            expected = truth["summaries"].get(summary["name"])
+            if expected is None:
+                continue
+            where_file = os.path.join(bundle, "load_pandas.py") + " " + summary["name"]
+            frame = load(summary["name"])
+            if len(frame) != len(expected["rows"]):
+                self.fail(where_file, "%d rows, the database has %d" % (len(frame), len(expected["rows"])))
+            for c in summary["columns"]:
+                dtype = str(frame[c["name"]].dtype)
+                t = base_type(c["type"])
+                if "float" in dtype or (t in INTEGER_TYPES and dtype != "Int64"):
+                    self.fail(where_file, "%s read as %s" % (c["name"], dtype))
+                if t in ("date", "timestamp with time zone", "timestamp without time zone") \
+                        and not dtype.startswith("datetime64"):
+                    self.fail(where_file, "%s read as %s, not a datetime" % (c["name"], dtype))
+                if c["name"] in summary["pandas"]["exact"] and dtype != "object":
+                    self.fail(where_file, "%s read as %s, not exact Python values" % (c["name"], dtype))
+            self.compare_pandas(where_file, frame, summary, expected, summary["pandas"]["exact"])
+
+    def check_psql_loader(self, bundle, manifest, truth, database_url):
+        """Runs the bundle's load.psql.sql, verbatim, with psql into a fresh schema; compares the tables."""
+        schema = "psql_" + manifest["partition"].replace("-", "_")
+        psql = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", database_url]
+        subprocess.run(psql + ["-c", 'DROP SCHEMA IF EXISTS "%s" CASCADE; CREATE SCHEMA "%s"' % (schema, schema)],
+                       check=True)
+        env = dict(os.environ, PGOPTIONS="-c search_path=%s" % schema)
+        result = subprocess.run(psql + ["-f", "load.psql.sql"], cwd=bundle, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            self.fail(os.path.join(bundle, "load.psql.sql"), "psql failed: %s" % result.stderr.strip())
+            return
+        for summary in manifest["summaries"]:
+            expected = truth["summaries"].get(summary["name"])
+            if expected is None:
+                continue
+            texts = ", ".join('"%s"::text' % c["name"] for c in summary["columns"])
+            query = "SET TimeZone TO 'UTC'; SELECT json_build_array(%s)::text FROM \"%s\".\"%s\"" % (
+                texts, schema, summary["name"])
+            out = subprocess.run(psql + ["-At", "-c", query], capture_output=True, text=True, check=True).stdout
+            rows = sorted(json.dumps(json.loads(line)) for line in out.splitlines() if line)
+            want = sorted(json.dumps(row) for row in expected["rows"])
+            self.values += sum(len(r) for r in expected["rows"])
+            if rows != want:
+                missing = sorted(set(want) - set(rows))[:3]
+                extra = sorted(set(rows) - set(want))[:3]
+                self.fail("%s %s (psql)" % (bundle, summary["name"]),
+                          "%d rows vs %d; missing %r; unexpected %r" % (len(rows), len(want), missing, extra))
 
     def check_pandas(self, bundle, summary, truth):
         import pandas as pd
@@ -232,11 +346,16 @@ class Checker:
                 self.fail(path, "pandas read %s as %s: floats lose digits" % (c["name"], dtype))
         if len(frame) != len(truth["rows"]):
             self.fail(path, "pandas read %d rows, the database has %d" % (len(frame), len(truth["rows"])))
+        self.compare_pandas(path + " (pandas)", frame, summary, truth, {})
+
+    def compare_pandas(self, where_file, frame, summary, truth, exact_columns):
+        """Every value of `frame` against the database's text; `exact_columns` hold Python ints or Decimals."""
+        import pandas as pd
         records = frame.to_dict("records")
         for number, (row, expected) in enumerate(zip(records, truth["rows"]), start=2):
             for column, want in zip(summary["columns"], expected):
                 value = row[column["name"]]
-                where = "%s row %d %s (pandas)" % (path, number, column["name"])
+                where = "%s row %d %s" % (where_file, number, column["name"])
                 self.values += 1
                 t = base_type(column["type"])
                 missing = value is None or value is pd.NA or (not isinstance(value, str) and pd.isna(value))
@@ -247,6 +366,7 @@ class Checker:
                 if missing:
                     self.fail(where, "missing, database has %r" % (want,))
                     continue
+                exact = exact_columns.get(column["name"])
                 if t in INTEGER_TYPES:
                     ok = int(value) == int(want)
                 elif t == "timestamp with time zone":
@@ -257,6 +377,10 @@ class Checker:
                     ok = value.to_pydatetime() == datetime.datetime.fromisoformat(want)
                 elif t == "boolean":
                     ok = bool(value) == (want == "t")
+                elif exact == "int":
+                    ok = type(value) is int and value == int(want)
+                elif exact == "decimal":
+                    ok = isinstance(value, decimal.Decimal) and format(value, "f") == want
                 elif t == "numeric" and "." not in want:
                     ok = isinstance(value, str) and int(value) == int(want)  # then Python int: exact
                 else:
@@ -265,7 +389,7 @@ class Checker:
                     self.fail(where, "%r != database %r" % (value, want))
 
 
-def check(bundle, truth_path):
+def check(bundle, truth_path, database_url=None):
     with open(os.path.join(bundle, "manifest.json"), encoding="utf-8") as handle:
         manifest = json.load(handle)
     with open(truth_path, encoding="utf-8") as handle:
@@ -282,8 +406,13 @@ def check(bundle, truth_path):
             checker.fail(summary["name"], "truth columns differ from the manifest")
             continue
         checker.check_csv_module(bundle, summary, expected)
-        checker.check_duckdb(bundle, summary, expected)
-        checker.check_pandas(bundle, summary, expected)
+        # The one-liners read the CSV's text as it is; the shipped loaders remove the escape.
+        checker.check_duckdb(bundle, summary, csv_truth(summary, expected))
+        checker.check_pandas(bundle, summary, csv_truth(summary, expected))
+    checker.check_duckdb_loader(bundle, manifest, truth)
+    checker.check_pandas_loader(bundle, manifest, truth)
+    if database_url:
+        checker.check_psql_loader(bundle, manifest, truth, database_url)
     if checker.failures:
         for failure in checker.failures:
             print("mismatch: " + failure, file=sys.stderr)
@@ -321,8 +450,8 @@ def dictionary(manifest_path):
 def main(argv):
     if len(argv) == 2 and argv[1] == "ensure-deps":
         return ensure_deps()
-    if len(argv) == 4 and argv[1] == "check":
-        return check(argv[2], argv[3])
+    if len(argv) in (4, 5) and argv[1] == "check":
+        return check(*argv[2:])
     if len(argv) == 3 and argv[1] == "dictionary":
         return dictionary(argv[2])
     print(__doc__, file=sys.stderr)

@@ -1,5 +1,5 @@
 -- export: platform_stats
--- description: Platform totals as of the partition's UTC day: one row per chain plus one row over all chains (empty unless the summary was built for that day).
+-- description: Platform totals as of the partition's UTC day: one row per chain plus one row over all chains (empty unless that day was aggregated).
 -- key: scope, chain_id
 -- column scope: chain for a per-chain row, all for the row over every chain.
 -- column chain_id: EVM chain id; 0 on the all-chains row.
@@ -36,6 +36,5 @@ SELECT p.scope,
        p.volume_total_usd,
        p.tokens_unpriced_24h::bigint AS tokens_unpriced_24h,
        p.tokens_unpriced_7d::bigint AS tokens_unpriced_7d
-FROM platform_stats p
-WHERE p.as_of_day = $3::date
+FROM platform_stats_as_of($3::date) p
 ORDER BY p.scope, coalesce(p.chain_id, 0)

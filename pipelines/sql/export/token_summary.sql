@@ -1,5 +1,5 @@
 -- export: token_summary
--- description: One row per chain and token: rolling volumes as of the end of the partition's UTC day (empty unless the summary was built for that day).
+-- description: One row per chain and token: rolling volumes as of the end of the partition's UTC day (empty unless that day was aggregated).
 -- key: chain_id, token_address
 -- column chain_id: EVM chain id.
 -- column token_address: Token contract address, lowercase 0x hex.
@@ -13,7 +13,7 @@
 -- column volume_7d: volume_7d_raw / 10^token_decimals, exact plain decimal.
 -- column volume_30d_raw: Volume over the 30 days ending on the as-of day, raw token units.
 -- column volume_30d: volume_30d_raw / 10^token_decimals, exact plain decimal.
--- column volume_total_raw: Volume over all loaded days, raw token units.
+-- column volume_total_raw: Volume over all loaded days up to the as-of day, raw token units.
 -- column volume_total: volume_total_raw / 10^token_decimals, exact plain decimal.
 -- column transfers_24h: Volume transfers on the as-of day.
 -- column transfers_7d: Volume transfers over 7 days.
@@ -21,8 +21,8 @@
 -- column transfers_total: Volume transfers over all loaded days.
 -- column unique_senders_24h: Distinct senders of volume transfers on the as-of day.
 -- column unique_receivers_24h: Distinct receivers of volume transfers on the as-of day.
--- column holders: Addresses with a positive balance over the loaded history.
--- column supply_raw: All-time mints minus burns, raw token units.
+-- column holders: Addresses with a positive balance through the as-of day.
+-- column supply_raw: Mints minus burns up to the as-of day, raw token units.
 -- column supply: supply_raw / 10^token_decimals, exact plain decimal.
 -- column last_transfer_at: Time of the token's last transfer up to the as-of day, ISO 8601 UTC.
 -- column volume_24h_usd: USD value of volume_24h; empty when a price or the decimals are unknown.
@@ -58,6 +58,6 @@ SELECT s.chain_id,
        s.volume_7d_usd,
        s.volume_30d_usd,
        s.volume_total_usd
-FROM token_summary s
+FROM token_summary_by_day s
 WHERE s.as_of_day = $3::date
 ORDER BY s.chain_id, s.token_address
