@@ -36,7 +36,7 @@ extension ChainETL {
         var dryRun = false
 
         @Option(help: "How many units (stage × partition) run at once.")
-        var jobs = 2
+        var jobs = RunRequest.defaultJobs
 
         @Option(
             help:

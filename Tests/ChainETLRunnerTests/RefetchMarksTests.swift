@@ -78,6 +78,27 @@ struct RefetchMarksTests {
         let forced = try DiffRunner.run(fixture, force: true, partitions: .yesterday, now: now)
         #expect(forced.result.report?.partitions == [yesterday])
 
+        // --dry-run shows what the scheduled run would add: the marked day, its extract rerun.
+        let printed = RunnerFixture.Printed()
+        let preview = PipelineRunner(
+            request: RunRequest(
+                pipelineFile: fixture.pipelineFile, partitions: .yesterday, dryRun: true,
+                databaseURL: fixture.databaseURL, workdir: fixture.workdir),
+            registry: DiffRunner.registry, environment: ["CHAINETL_SCHEMAS": RunnerFixture.schemas],
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+            console: RunConsole(
+                output: TerminalOutput(handle: .nullDevice, drawsProgress: false), format: .json,
+                standardOutput: { printed.append($0) }),
+            now: now
+        ).run()
+        #expect(preview.status == .succeeded)
+        let stdout = printed.lines
+        #expect(stdout.contains("note: partition \(earlier) added: \(RefetchMarks.reason)"), "\(stdout)")
+        #expect(
+            stdout.contains { $0.hasPrefix("run  \(earlier) extract") && $0.hasSuffix(RefetchMarks.reason) },
+            "\(stdout)")
+        #expect(preview.summary.contains("2 partitions"), "\(preview.summary)")
+
         // The plain scheduled run adds the marked day, refetches it and clears the mark.
         let scheduled = try DiffRunner.run(fixture, partitions: .yesterday, now: now)
         #expect(scheduled.result.exitCode == 0, "\(scheduled.stderr)")

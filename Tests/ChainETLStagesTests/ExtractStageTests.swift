@@ -68,13 +68,14 @@ struct ExtractStageTests {
         #expect(last.notes["rows"] == "\(lines.count)")
         #expect(last.notes["quota.left"] == "\(100_000 - calls)")
 
-        // Faults became events with the redacted request; the key is nowhere.
+        // Faults became one-line events naming the endpoint and window, never the URL; the key is nowhere.
         let events = unit.recorder.events
         #expect(server.stats.faultsInjected > 0)
         #expect(events.contains { ["http.retry", "rate.throttled"].contains($0.kind) })
         #expect(events.allSatisfy { $0.stageID == "extract" && $0.partition == day })
         let eventText = events.map { "\($0.kind) \($0.message) \($0.details)" }.joined(separator: "\n")
-        #expect(eventText.contains("apikey=***"))
+        #expect(events.contains { $0.details["endpoint"]?.isEmpty == false && $0.message.contains("attempt ") })
+        #expect(!eventText.contains("apikey"))
         let files = try ExtractFixture.allText(under: workdir)
         #expect(files.contains("\"source\":\"etherscan-logs\""))
         for text in [files, eventText, logs.lines.joined(separator: "\n")] {

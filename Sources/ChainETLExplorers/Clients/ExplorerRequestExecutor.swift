@@ -123,7 +123,9 @@ public final class ExplorerRequestExecutor: @unchecked Sendable {
                 // Hold every worker on this key back, not only this one.
                 limiter.pause(for: max(1, delay))
             }
-            logger.warning(
+            // The whole error (the request, any server text) at debug level only; the event is the
+            // one short line a person reads: attempt, delay, status or class, endpoint and window.
+            logger.debug(
                 "explorer request failed, retrying",
                 metadata: [
                     "explorer.request": "\(request.redacted)",
@@ -133,11 +135,21 @@ public final class ExplorerRequestExecutor: @unchecked Sendable {
                 ])
             onEvent(
                 ExplorerEvent(
-                    kind: failure.isThrottle ? .throttled : .retry, message: failure.description,
+                    kind: failure.isThrottle ? .throttled : .retry,
+                    message: Self.retryLine(failure, attempt: policy.failures, delay: delay, request: request.redacted),
                     request: request.redacted, attempt: policy.failures, delay: delay))
             clock.sleep(until: clock.now() + delay)
             try CancellationFlag.process.check()
         }
+    }
+}
+
+
+extension ExplorerRequestExecutor {
+    /// `attempt 2 failed (http 502) on logs/getLogs blocks 100-200 page 1; retrying in 1.4s` (or `in 340ms`).
+    static func retryLine(_ failure: ExplorerError, attempt: Int, delay: TimeInterval, request: RedactedURL) -> String {
+        "attempt \(attempt) failed (\(failure.shortReason)) on \(request.endpointSummary); retrying in "
+            + (delay < 1 ? "\(Int((delay * 1000).rounded()))ms" : String(format: "%.1fs", delay))
     }
 }
 

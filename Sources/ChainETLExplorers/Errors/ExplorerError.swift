@@ -63,6 +63,32 @@ public indirect enum ExplorerError: Error, Equatable, Sendable, CustomStringConv
         }
     }
 
+    /// A few words naming the failure for a one-line retry notice: `http 502`, `timeout`,
+    /// `rate limited`; never a response body or a URL.
+    public var shortReason: String {
+        switch self {
+        case .transport(let failure, _):
+            if case .other = failure { return "transport error" }
+            return failure.description
+        case .httpStatus(let status, _, _): return "http \(status)"
+        case .malformedResponse: return "malformed response"
+        case .rateLimited: return "rate limited"
+        case .temporarilyUnavailable: return "temporarily unavailable"
+        case .queryTimeout: return "query timeout"
+        case .resultWindowTooLarge: return "result window too large"
+        case .invalidAPIKey: return "invalid api key"
+        case .chainNotOnPlan: return "chain not on plan"
+        case .invalidRequest: return "invalid request"
+        case .explorerRejected: return "explorer error"
+        case .unexpectedRows: return "unexpected rows"
+        case .retriesExhausted(_, let last): return last.shortReason
+        case .dailyQuotaExhausted: return "daily quota exhausted"
+        case .blockTooDense: return "block too dense"
+        case .invalidConfiguration: return "invalid configuration"
+        case .localFile: return "local file error"
+        }
+    }
+
     /// The redacted request the error is about, when there is one.
     public var request: RedactedURL? {
         switch self {

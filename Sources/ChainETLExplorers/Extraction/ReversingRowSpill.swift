@@ -25,8 +25,7 @@ final class ReversingRowSpill {
 
     private static let trailerSize = 40
 
-    private let path: String
-    private var descriptor: Int32
+    private let file: UnlinkedTemporaryFile
     private var writeBuffer: [UInt8] = []
     private let bufferSize: Int
     private var fileSize = 0
@@ -35,22 +34,9 @@ final class ReversingRowSpill {
 
     /// Creates and unlinks a new file in `directory` (the system temporary directory when nil).
     init(directory: URL?, bufferSize: Int = 1 << 20) throws {
-        let base = directory ?? FileManager.default.temporaryDirectory
-        path = base.appendingPathComponent("chainetl-keyset-\(UUID().uuidString).spill").path
+        file = try UnlinkedTemporaryFile(directory: directory, prefix: "chainetl-keyset")
         self.bufferSize = bufferSize
-        descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw ExplorerError.localFile(operation: "create", path: path, code: errno) }
-        guard unlink(path) == 0 else {
-            let code = errno
-            close(descriptor)
-            descriptor = -1
-            throw ExplorerError.localFile(operation: "unlink", path: path, code: code)
-        }
         writeBuffer.reserveCapacity(bufferSize)
-    }
-
-    deinit {
-        if descriptor >= 0 { close(descriptor) }
     }
 
     /// Appends one record.
@@ -107,25 +93,12 @@ final class ReversingRowSpill {
     }
 
     private func corrupt(at offset: Int) -> ExplorerError {
-        .localFile(operation: "read back (record ending at byte \(offset) is cut)", path: path, code: EIO)
+        .localFile(operation: "read back (record ending at byte \(offset) is cut)", path: file.path, code: EIO)
     }
 
     private func flush() throws {
         guard !writeBuffer.isEmpty else { return }
-        let failure: Int32? = writeBuffer.withUnsafeBytes { raw -> Int32? in
-            var offset = 0
-            while offset < raw.count {
-                let written = pwrite(
-                    descriptor, raw.baseAddress! + offset, raw.count - offset, off_t(fileSize + offset))
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += written
-            }
-            return nil
-        }
-        if let failure { throw ExplorerError.localFile(operation: "write", path: path, code: failure) }
+        try writeBuffer.withUnsafeBytes { try file.write($0, at: fileSize) }
         fileSize += writeBuffer.count
         writeBuffer.removeAll(keepingCapacity: true)
     }
@@ -134,21 +107,8 @@ final class ReversingRowSpill {
         var bytes = storage
         bytes.removeAll(keepingCapacity: true)
         bytes.append(contentsOf: repeatElement(0, count: range.count))
-        let failure: Int32? = bytes.withUnsafeMutableBytes { raw -> Int32? in
-            var offset = 0
-            while offset < raw.count {
-                let got = pread(
-                    descriptor, raw.baseAddress! + offset, raw.count - offset, off_t(range.lowerBound + offset))
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                if got == 0 { return EIO }
-                offset += got
-            }
-            return nil
-        }
-        if let failure { throw ExplorerError.localFile(operation: "read", path: path, code: failure) }
+        let got = try bytes.withUnsafeMutableBytes { try file.read(into: $0, at: range.lowerBound) }
+        guard got == range.count else { throw corrupt(at: range.upperBound) }
         return bytes
     }
 }

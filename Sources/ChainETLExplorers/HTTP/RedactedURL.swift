@@ -20,6 +20,29 @@ public struct RedactedURL: Hashable, Sendable, CustomStringConvertible, CustomDe
     }
 
     public var description: String { text }
+
+    /// The endpoint and window in a few words, for one-line notices: `logs/getLogs blocks
+    /// 100-200 page 1` (Etherscan-style `module`/`action`, `fromBlock`/`startblock`,
+    /// `toBlock`/`endblock`, `page`), or the path for REST endpoints; never the host or a secret.
+    public var endpointSummary: String {
+        guard let components = URLComponents(string: text) else { return "request" }
+        var values: [String: String] = [:]
+        for item in components.queryItems ?? [] { values[item.name.lowercased()] = item.value ?? "" }
+        var words: [String] = []
+        if let module = values["module"], let action = values["action"] {
+            words.append("\(module)/\(action)")
+        } else {
+            // REST: the path after `api/` (`v2/tokens/0x…/transfers`).
+            var parts = components.path.split(separator: "/")
+            if let api = parts.firstIndex(of: "api") { parts = Array(parts[parts.index(after: api)...]) }
+            words.append(parts.isEmpty ? "request" : parts.joined(separator: "/"))
+        }
+        let from = values["fromblock"] ?? values["startblock"]
+        let to = values["toblock"] ?? values["endblock"]
+        if let from, let to { words.append("blocks \(from)-\(to)") }
+        if let page = values["page"] { words.append("page \(page)") }
+        return words.joined(separator: " ")
+    }
     public var debugDescription: String { text }
 
     private static func redact(_ string: String) -> String {

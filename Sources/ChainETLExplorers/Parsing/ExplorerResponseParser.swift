@@ -143,8 +143,10 @@ public enum ExplorerResponseParser {
             // A classified text is more precise than the status (Blockscout: 429 + "Too many requests").
             throw error
         }
-        let snippet = String(decoding: response.body.prefix(200), as: UTF8.self)
-            .filter { !$0.isNewline }
+        // An HTML error page (nginx's 502, a CDN's 429) says nothing the status does not: drop it.
+        let text = String(decoding: response.body.prefix(200), as: UTF8.self)
+        let looksLikeHTML = text.drop { $0.isWhitespace }.first == "<"
+        let snippet = looksLikeHTML ? "" : text.filter { !$0.isNewline }
         throw ExplorerError.httpStatus(
             response.status, detail: RedactedURL.scrub(snippet, secret: secret), request: request)
     }

@@ -47,7 +47,8 @@ public struct StderrLogHandler: LogHandler {
         case .text:
             var line =
                 "\(Timestamp.timeOfDay(date)) \(level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(message)"
-            for key in metadata.keys.sorted() {
+            // `run.id` is the same on every line of a run and is printed in its summary: not repeated here.
+            for key in metadata.keys.sorted() where key != "run.id" {
                 line += " \(key)=\(textValue(metadata[key]!))"
             }
             return line

@@ -73,9 +73,13 @@ public struct PipelinePlanner {
                 force: request.force, dryRun: true, databaseURL: request.databaseURL, workdir: request.workdir),
             registry: registry, environment: environment, logger: logger, console: console, now: now)
         let pipeline = try runner.loadPipeline()
-        let days = request.partitions.days(now: now)
+        let preview = runner.previewMarks(
+            pipeline: pipeline.name, days: request.partitions.days(now: now), logger: logger)
+        let days = preview.days
         let plan = try runner.makePlan(pipeline: pipeline, days: days, failedStages: { _ in [] }, resolveFailed: false)
-        let decisions = DryRunPlanner(plan: plan, workdir: request.workdir, force: request.force).decisions()
+        let decisions = DryRunPlanner(
+            plan: plan, workdir: request.workdir, force: request.force, refetchPartitions: preview.marked
+        ).decisions()
 
         let today = PartitionDay(containing: now)
         var lines = [
@@ -87,6 +91,7 @@ public struct PipelinePlanner {
             let padded = unit.stage.padding(toLength: width, withPad: " ", startingAt: 0)
             lines.append("\(unit.decision.runs ? "run " : "skip") \(unit.partition) \(padded)  \(unit.decision.reason)")
         }
+        lines += preview.notes
         if let open = days.first(where: { $0 >= today }) {
             lines.append(
                 "note: \(open) is not closed yet (today is \(today) UTC); chainetl run refuses it without --allow-open")

@@ -77,16 +77,45 @@ enum RefetchMarks {
     }
 
     /// Clears the marks `ids`, except those this very run (re)marked: a reconcile that still
-    /// disagrees after the reload keeps its mark for the next run. Returns how many were cleared.
+    /// disagrees after the reload keeps its mark for the next run. `includingThisRun` clears this
+    /// run's marks too: a reorg mark read after the marking unit finished, and served by a
+    /// follow-up pass of the same run. Returns how many were cleared.
     @discardableResult
-    static func clear(ids: [Int], runID: String, on connection: PostgresConnection) throws -> Int {
+    static func clear(ids: [Int], runID: String, includingThisRun: Bool = false, on connection: PostgresConnection)
+        throws -> Int
+    {
         guard !ids.isEmpty else { return 0 }
         let rows = try connection.execute(
             SQLQuery(
                 """
                 UPDATE etl_refetch SET cleared_at = now(), cleared_by_run = $2
-                WHERE id = ANY($1::bigint[]) AND cleared_at IS NULL AND marked_by_run IS DISTINCT FROM $2
-                """, [PostgresTextArray(ids.map(String.init)), runID]))
+                WHERE id = ANY($1::bigint[]) AND cleared_at IS NULL
+                  AND ($3::boolean OR marked_by_run IS DISTINCT FROM $2)
+                """, [PostgresTextArray(ids.map(String.init)), runID, includingThisRun]))
         return rows.affectedRows ?? 0
+    }
+
+    /// The reason prefix of the marks an extract stage's reorg check writes (`ReorgCheck`).
+    static let reorgReasonPrefix = "reorg:"
+
+    /// The reason shown for a unit of a later partition rerun because an earlier one was reloaded.
+    static func historyRerunReason(reloaded: [PartitionDay]) -> String {
+        "rerun: \(reloaded.map(\.description).joined(separator: ", ")) reloaded after a reorg in this run"
+    }
+
+    /// The open reorg marks `runID` wrote on closed days (before `today`): mark ids per partition.
+    /// The run serves them itself, in a follow-up pass (docs/runner.md, "Reorgs").
+    static func openReorgMarks(pipeline: String, runID: String, today: PartitionDay, on connection: PostgresConnection)
+        throws -> [PartitionDay: [Int]]
+    {
+        let rows = try connection.execute(
+            SQLQuery(
+                """
+                SELECT id, partition::text FROM etl_refetch
+                WHERE pipeline = $1 AND marked_by_run = $2 AND partition < $3::date AND cleared_at IS NULL
+                  AND starts_with(reason, $4)
+                ORDER BY id
+                """, [pipeline, runID, today.description, reorgReasonPrefix]))
+        return try grouped(rows)
     }
 }

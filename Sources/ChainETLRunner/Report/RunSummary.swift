@@ -94,7 +94,10 @@ enum RunSummary {
     ///   stages were never recorded; the next run marks the lost `running` rows `interrupted`;
     /// - a stage failed on a corrupt or missing upstream checkpoint: `--select <upstream>+` too,
     ///   since rerunning the stage alone would read the same bad checkpoint;
-    /// - only locked partitions: the plain command for those days.
+    /// - only locked partitions: the same command for those days, with the user's `--select`s and
+    ///   `--force`.
+    /// Every form repeats `--refetch`, `--allow-open`, `--jobs`, `--extract-jobs` and `--workdir` when
+    /// they differ from the defaults.
     static func resumeCommand(
         _ report: RunReport, request: RunRequest, displayedPipelinePath: String, ledgerIncomplete: Bool = false
     ) -> String? {
@@ -106,12 +109,23 @@ enum RunSummary {
             first == last
             ? ["--partition", first.description] : ["--from", first.description, "--to", last.description]
         let onlyLocked = report.count(.failed) == 0 && report.count(.interrupted) == 0
-        if !onlyLocked {
+        if onlyLocked {
+            // Nothing of these days ran: the same run again, with the user's own selection.
+            for selection in request.selections { words += ["--select", selection] }
+            if request.force { words.append("--force") }
+        } else {
             let upstreams = Set(report.units.compactMap(\.resumeFrom)).sorted()
             for upstream in upstreams { words += ["--select", upstream + "+"] }
             words += ["--select", ledgerIncomplete ? "failed+" : "failed"]
         }
+        if request.refetch { words.append("--refetch") }
         if request.allowOpen { words.append("--allow-open") }
+        if request.jobs != RunRequest.defaultJobs {
+            words += ["--jobs", String(request.jobs)]
+        }
+        if request.extractJobs != RunRequest.defaultExtractJobs {
+            words += ["--extract-jobs", String(request.extractJobs)]
+        }
         if request.workdir.path != URL(fileURLWithPath: "work").standardizedFileURL.path {
             words += ["--workdir", request.workdir.path]
         }

@@ -10,6 +10,8 @@ struct DryRunPlanner {
     let plan: RunPlan
     let workdir: URL
     let force: Bool
+    /// Partitions with open `etl_refetch` marks: their extract stages would run again.
+    var refetchPartitions: Set<PartitionDay> = []
 
     /// One line per planned unit: `run  2026-11-20 normalize  config changed`.
     func lines() -> [String] {
@@ -52,6 +54,11 @@ struct DryRunPlanner {
             configHash: StageConfigHash.of(plan.stages[id]!, spec: spec, pipeline: plan.pipeline),
             configParts: StageConfigHash.parts(of: plan.stages[id]!, spec: spec, pipeline: plan.pipeline), inputs: inputs,
             isUpToDate: { _ in true })
+        if !decision.runs,
+            RefetchMarks.forcesRerun(of: plan.stages[id]!, partition: day, marked: refetchPartitions)
+        {
+            decision = SkipDecision(runs: true, reason: RefetchMarks.reason)
+        }
         if !force && !plan.selectionNamesStages && !upstreamRunning.isEmpty {
             decision = SkipDecision(runs: true, reason: "upstream will run: \(upstreamRunning.joined(separator: ", "))")
         }

@@ -60,7 +60,20 @@ public final class PipelineRunner {
                         "--select failed reads the run ledger in PostgreSQL, which --dry-run never touches; "
                             + "drop --dry-run, or see 'chainetl status' for the failed stages"))
             }
-            let lines = DryRunPlanner(plan: plan, workdir: request.workdir, force: request.force).lines()
+            // The marked days the run would add, read (only read) from etl_refetch when reachable.
+            let preview = previewMarks(pipeline: plan.pipeline.name, days: days, logger: logger)
+            let previewPlan: RunPlan
+            do {
+                previewPlan = try makePlan(
+                    pipeline: plan.pipeline, days: preview.days, failedStages: { _ in [] }, resolveFailed: false)
+            } catch {
+                return notStarted(runID: runID, error: error)
+            }
+            days = preview.days
+            for note in preview.notes { console.printPlan(note) }
+            let lines = DryRunPlanner(
+                plan: previewPlan, workdir: request.workdir, force: request.force, refetchPartitions: preview.marked
+            ).lines()
             for line in lines { console.printPlan(line) }
             let runs = lines.filter { $0.hasPrefix("run ") }.count
             let summary =
@@ -162,37 +175,59 @@ public final class PipelineRunner {
                 "units.count": "\(runPlan.unitCount)", "jobs": "\(request.jobs)",
                 "extract_jobs": "\(request.extractJobs)",
             ])
-        let machine = SchedulerStateMachine(
-            plan: runPlan.partitions, needs: runPlan.needs, jobs: request.jobs, locking: true,
-            extractStages: runPlan.explorerExtractStages, extractJobs: request.extractJobs)
-        let pool = WorkerPool(
-            machine: machine, threads: machine.capacity,
-            handlers: .init(
-                acquireLock: { day in
-                    do {
-                        return try locks.acquire(day) ? .acquired : .refused
-                    } catch {
-                        lockErrors.set(day, "\(error)")
-                        lockLogger.error(
-                            "partition lock failed", metadata: ["partition": "\(day)", "error": "\(error)"])
-                        return .failed
-                    }
-                },
-                execute: { executor.execute($0) },
-                releaseLock: { locks.release($0) }))
-        // The first stop signal stops the scheduling; `onCancel` runs at once if it came earlier.
-        if signals != nil { CancellationFlag.process.onCancel { pool.interrupt() } }
-        let finalMachine = pool.run()
+        // One scheduling pass over `partitions`; returns the reports of its units, in plan order.
+        let stopped = StopFlag()
+        let jobs = request.jobs
+        let extractJobs = request.extractJobs
+        let runPass = { (partitions: [(partition: PartitionDay, stages: [String])]) -> [UnitReport] in
+            let machine = SchedulerStateMachine(
+                plan: partitions, needs: runPlan.needs, jobs: jobs, locking: true,
+                extractStages: runPlan.explorerExtractStages, extractJobs: extractJobs)
+            let pool = WorkerPool(
+                machine: machine, threads: machine.capacity,
+                handlers: .init(
+                    acquireLock: { day in
+                        do {
+                            return try locks.acquire(day) ? .acquired : .refused
+                        } catch {
+                            lockErrors.set(day, "\(error)")
+                            lockLogger.error(
+                                "partition lock failed", metadata: ["partition": "\(day)", "error": "\(error)"])
+                            return .failed
+                        }
+                    },
+                    execute: { executor.execute($0) },
+                    releaseLock: { locks.release($0) }))
+            // The first stop signal stops the scheduling; `onCancel` runs at once if it came earlier.
+            if signals != nil { CancellationFlag.process.onCancel { pool.interrupt() } }
+            let finalMachine = pool.run()
+            if finalMachine.units.contains(where: { $0.state == .interrupted }) { stopped.set() }
+            // Units that never ran: blocked, locked, or failed because their lock could not be asked for.
+            for (unit, state) in finalMachine.units where executor.unitReports[unit] == nil {
+                if state == .failed, let message = lockErrors.get(unit.partition) {
+                    executor.recordLockFailure(unit, error: message)
+                } else {
+                    executor.recordNotRun(unit, state: state)
+                }
+            }
+            let reports = executor.unitReports
+            return finalMachine.units.compactMap { reports[$0.unit] }
+        }
+        var units = runPass(runPlan.partitions)
+        // A reorg found by this run is repaired by this run: follow-up passes (docs/runner.md, "Reorgs").
+        var reloaded: [PartitionDay: [Int]] = [:]
+        var reloadUnits: [UnitReport] = []
+        if signals?.receivedSignal == nil && !stopped.isSet && !runPlan.selectionNamesStages {
+            let followUp = reloadReorgMarkedDays(
+                runPlan: runPlan, runID: runID, days: days, executor: executor, logger: logger,
+                runPass: runPass, stopped: { signals?.receivedSignal != nil || stopped.isSet })
+            units += followUp.units
+            reloaded = followUp.marks
+            reloadUnits = followUp.reloadUnits
+            days = Array(Set(days).union(followUp.marks.keys)).sorted()
+        }
         let stopSignal = signals?.receivedSignal
 
-        // Units that never ran: blocked, locked, or failed because their lock could not be asked for.
-        for (unit, state) in finalMachine.units where executor.unitReports[unit] == nil {
-            if state == .failed, let message = lockErrors.get(unit.partition) {
-                executor.recordLockFailure(unit, error: message)
-            } else {
-                executor.recordNotRun(unit, state: state)
-            }
-        }
         var lockMessages: [String] = []
         for (day, holder) in locks.refused.sorted(by: { $0.key < $1.key }) {
             let message = PartitionLocks.message(pipeline: runPlan.pipeline.name, partition: day, holder: holder)
@@ -207,8 +242,7 @@ public final class PipelineRunner {
         var report = RunReport(
             runID: runID, pipeline: runPlan.pipeline.name, pipelineFile: request.pipelineFile.path,
             arguments: request.arguments, startedAt: now, partitions: days)
-        let reports = executor.unitReports
-        report.units = finalMachine.units.compactMap { reports[$0.unit] }
+        report.units = units
         let keyUsage = services.rateLimiters.usage(since: rateUsageBefore)
         report.apiKeys = keyUsage.isEmpty ? nil : keyUsage
         report.extractCalls = ExtractCallTally(units: report.units)
@@ -224,6 +258,8 @@ public final class PipelineRunner {
                 ])
         }
         clearRefetchMarks(refetchMarks, units: report.units, plan: runPlan, runID: runID, logger: logger)
+        clearRefetchMarks(
+            reloaded, units: reloadUnits, plan: runPlan, runID: runID, includingThisRun: true, logger: logger)
         report.events = events.events
         report.finishedAt = Date()
         report.status =
@@ -301,6 +337,38 @@ public final class PipelineRunner {
         request.partitions == .yesterday && request.selections.isEmpty && !request.force
     }
 
+    /// What the open `etl_refetch` marks add to a plan, for `--dry-run` and `plan`: the days the
+    /// run would cover, the marked ones (their extracts rerun), and one note per added day. Read
+    /// only; a database that cannot be read leaves the plan as it is (logged).
+    struct MarkPreview {
+        var days: [PartitionDay]
+        var marked: Set<PartitionDay>
+        var notes: [String]
+    }
+
+    func previewMarks(pipeline: String, days: [PartitionDay], logger: Logger) -> MarkPreview {
+        do {
+            let connection = try PostgresConnection.connect(
+                url: request.databaseURL, applicationName: "chainetl plan refetch marks", logger: logger)
+            defer { connection.close() }
+            let marks: [PartitionDay: [Int]]
+            if servesEarlierMarks {
+                marks = try RefetchMarks.openForScheduledRun(
+                    pipeline: pipeline, today: PartitionDay(containing: now), on: connection
+                ).marks
+            } else {
+                marks = try RefetchMarks.open(pipeline: pipeline, days: days, on: connection)
+            }
+            let added = marks.keys.filter { !days.contains($0) }.sorted()
+            return MarkPreview(
+                days: Array(Set(days).union(added)).sorted(), marked: Set(marks.keys),
+                notes: added.map { "note: partition \($0) added: \(RefetchMarks.reason)" })
+        } catch {
+            logger.info("refetch marks not read; the plan leaves them out", metadata: ["error": "\(error)"])
+            return MarkPreview(days: days, marked: [], notes: [])
+        }
+    }
+
     /// Says which marked partitions a scheduled run added, and which older ones it left open.
     private func logScheduledMarks(
         _ scheduled: (marks: [PartitionDay: [Int]], leftOut: [PartitionDay]), logger: Logger
@@ -326,7 +394,8 @@ public final class PipelineRunner {
     /// Clears the `etl_refetch` marks of the partitions this run reloaded; a failure is logged only
     /// (the marks stay, so the next run refetches again).
     private func clearRefetchMarks(
-        _ marks: [PartitionDay: [Int]], units: [UnitReport], plan: RunPlan, runID: String, logger: Logger
+        _ marks: [PartitionDay: [Int]], units: [UnitReport], plan: RunPlan, runID: String,
+        includingThisRun: Bool = false, logger: Logger
     ) {
         let ids = marks.filter { RefetchMarks.reloaded($0.key, units: units, stages: plan.stages) }.flatMap(\.value)
         guard !ids.isEmpty else { return }
@@ -334,11 +403,75 @@ public final class PipelineRunner {
             let connection = try PostgresConnection.connect(
                 url: request.databaseURL, applicationName: "chainetl run \(runID) refetch", logger: logger)
             defer { connection.close() }
-            let cleared = try RefetchMarks.clear(ids: ids, runID: runID, on: connection)
+            let cleared = try RefetchMarks.clear(
+                ids: ids, runID: runID, includingThisRun: includingThisRun, on: connection)
             logger.info("refetch marks cleared", metadata: ["refetch.cleared": "\(cleared)"])
         } catch {
             logger.error("refetch marks not cleared", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Reloads, in this run, the closed days this run's reorg checks marked: one follow-up pass
+    /// runs every planned stage of the marked days (extracts forced by the marks), then one pass
+    /// reruns the history stages (`RunPlan.historyStages`: aggregates, exports) of the run's later
+    /// days, whose holder balances and rolling summaries include the reloaded days. A reloaded day's
+    /// own reorg check may mark the day before it: repeated, at most `scheduledRunLimit` days.
+    /// Returns the follow-up units, the marks served, and the units of the reloaded days alone.
+    private func reloadReorgMarkedDays(
+        runPlan: RunPlan, runID: String, days: [PartitionDay], executor: UnitExecutor, logger: Logger,
+        runPass: ([(partition: PartitionDay, stages: [String])]) -> [UnitReport], stopped: () -> Bool
+    ) -> (units: [UnitReport], marks: [PartitionDay: [Int]], reloadUnits: [UnitReport]) {
+        var units: [UnitReport] = []
+        var served: [PartitionDay: [Int]] = [:]
+        var reloadUnits: [UnitReport] = []
+        let planned = Dictionary(runPlan.partitions.map { ($0.partition, $0.stages) }, uniquingKeysWith: { $1 })
+        let history = runPlan.historyStages
+        var covered = Set(days)
+        while served.count < RefetchMarks.scheduledRunLimit, !stopped() {
+            let marks: [PartitionDay: [Int]]
+            do {
+                let connection = try PostgresConnection.connect(
+                    url: request.databaseURL, applicationName: "chainetl run \(runID) reorg", logger: logger)
+                defer { connection.close() }
+                marks = try RefetchMarks.openReorgMarks(
+                    pipeline: runPlan.pipeline.name, runID: runID, today: PartitionDay(containing: now),
+                    on: connection
+                ).filter { served[$0.key] == nil }
+            } catch {
+                logger.error(
+                    "reorg marks not read; the next run reloads the marked days", metadata: ["error": "\(error)"])
+                break
+            }
+            let newDays = Array(marks.keys.sorted().suffix(RefetchMarks.scheduledRunLimit - served.count))
+            guard let earliest = newDays.first else { break }
+            for day in newDays { served[day] = marks[day] }
+            logger.info(
+                "reorg: reloading marked partitions in this run",
+                metadata: ["partitions": "\(newDays.map(\.description).joined(separator: ","))"])
+            // The marked days: every stage (a run that names stages has no follow-up passes).
+            let stagesOfNewDays = runPlan.graph.order
+            let reloadPlan = newDays.map { (partition: $0, stages: planned[$0] ?? stagesOfNewDays) }
+            executor.addRefetch(newDays)
+            executor.forget(
+                reloadPlan.flatMap { entry in entry.stages.map { WorkUnit(partition: entry.partition, stageID: $0) } })
+            let reloadReports = runPass(reloadPlan)
+            units += reloadReports
+            reloadUnits += reloadReports
+            covered.formUnion(newDays)
+            if stopped() { break }
+            // The later days' history stages see the reloaded days only when they run again.
+            let later = covered.filter { $0 > earliest && !newDays.contains($0) }.sorted()
+            let rerunPlan = later.compactMap { day -> (partition: PartitionDay, stages: [String])? in
+                let stages = (planned[day] ?? stagesOfNewDays).filter { history.contains($0) }
+                return stages.isEmpty ? nil : (day, stages)
+            }
+            guard !rerunPlan.isEmpty else { continue }
+            executor.force(
+                rerunPlan.flatMap { entry in entry.stages.map { WorkUnit(partition: entry.partition, stageID: $0) } },
+                reason: RefetchMarks.historyRerunReason(reloaded: newDays))
+            units += runPass(rerunPlan)
+        }
+        return (units, served, reloadUnits)
     }
 
     func loadPipeline() throws -> PipelineSpec {
@@ -431,6 +564,24 @@ public final class PipelineRunner {
     /// `20261121T030000Z-3fa9`: sortable, unique enough for one pipeline, safe in file names.
     static func makeRunID(now: Date) -> String {
         Timestamp.compact(now) + "-" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
+    }
+}
+
+/// Set once a pass saw units interrupted by a stop signal.
+private final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
     }
 }
 

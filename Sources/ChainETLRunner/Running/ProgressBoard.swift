@@ -7,14 +7,13 @@ import Logging
 /// otherwise.
 ///
 /// On a terminal the area holds one line for the finished units (`done: 12 units`) and one line per
-/// running unit (`extract 2026-11-20 [####......] 42% 1,200/2,857 blocks eta 35s calls=14`),
+/// running unit (`extract 2026-11-20 [####......] 42% 1,200/2,857 blocks eta 35s pages=9 rows=7,501`),
 /// redrawn at most 10 times a second and cut to the terminal's width by `TerminalOutput`.
 /// Otherwise each unit logs `stage progress` at most every 10 seconds.
 final class ProgressBoard: StageProgressReporting, @unchecked Sendable {
     // `@unchecked`: all mutable state is guarded by `lock`.
     private struct Entry {
         var snapshot: ProgressSnapshot
-        var started: Date
         var lastLogged: Date
         var rate: ProgressRate
     }
@@ -38,7 +37,7 @@ final class ProgressBoard: StageProgressReporting, @unchecked Sendable {
         let now = Date()
         lock.lock()
         var entry =
-            entries[unit] ?? Entry(snapshot: snapshot, started: now, lastLogged: now, rate: ProgressRate(start: now))
+            entries[unit] ?? Entry(snapshot: snapshot, lastLogged: now, rate: ProgressRate(start: now))
         if entry.snapshot.total != snapshot.total || entry.snapshot.unit != snapshot.unit {
             entry.rate = ProgressRate(start: now)
         }
@@ -99,9 +98,17 @@ final class ProgressBoard: StageProgressReporting, @unchecked Sendable {
         } else {
             text += "\(HTMLText.grouped(snapshot.completed)) \(snapshot.unit)"
         }
-        text += " " + Self.duration(now.timeIntervalSince(entry.started))
-        for key in snapshot.notes.keys.sorted() { text += " \(key)=\(snapshot.notes[key]!)" }
+        for key in snapshot.notes.keys.sorted(by: Self.noteOrder) { text += " \(key)=\(snapshot.notes[key]!)" }
         return text
+    }
+
+    /// The figures a person looks for first come first, since a narrow terminal cuts the line's end.
+    private static let leadingNotes = ["pages", "rows", "calls", "quota.left", "chain"]
+
+    private static func noteOrder(_ left: String, _ right: String) -> Bool {
+        let leftRank = leadingNotes.firstIndex(of: left) ?? leadingNotes.count
+        let rightRank = leadingNotes.firstIndex(of: right) ?? leadingNotes.count
+        return leftRank != rightRank ? leftRank < rightRank : left < right
     }
 
     /// `42s`, `3m05s`, `1h02m`.

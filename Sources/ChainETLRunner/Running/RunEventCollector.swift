@@ -18,11 +18,17 @@ final class RunEventCollector: StageEventSink, @unchecked Sendable {
         lock.lock()
         collected.append(event)
         lock.unlock()
-        var metadata: Logger.Metadata = [
+        // The message says what happened in one line; the details go to the ledger and the report
+        // (and to the log at debug level), so a retry is not repeated as a screenful of key=values.
+        let metadata: Logger.Metadata = [
             "stage.id": "\(event.stageID)", "partition": "\(event.partition)", "event.kind": "\(event.kind)",
         ]
-        for (key, value) in event.details { metadata[key] = "\(value)" }
         logger.notice("\(event.message)", metadata: metadata)
+        if !event.details.isEmpty {
+            logger.debug(
+                "event details",
+                metadata: metadata.merging(event.details.mapValues { .string($0) }) { current, _ in current })
+        }
         ledger?.recordEvent(event)
     }
 

@@ -25,6 +25,16 @@ struct RunPlan: Sendable {
         Set(pipeline.stages.filter { ExplorerExtractKinds.contains($0.kind) }.map(\.id))
     }
 
+    /// The stages whose output for a day depends on other days' loaded data: `aggregate` stages
+    /// (holder balances, rolling summaries) and everything downstream of them (exports), in
+    /// topological order. They rerun on later days when a run reloads an earlier day.
+    var historyStages: [String] {
+        let aggregates = pipeline.stages.filter { $0.kind == "aggregate" }.map(\.id)
+        var ids = Set(aggregates)
+        for id in aggregates { ids.formUnion(graph.downstream(of: id)) }
+        return graph.sortedTopologically(ids)
+    }
+
     func spec(_ id: String) -> StageSpec {
         guard let spec = pipeline.stage(id: id) else { preconditionFailure("stage \(id) is not in the pipeline") }
         return spec

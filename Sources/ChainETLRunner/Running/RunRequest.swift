@@ -32,10 +32,12 @@ public struct RunRequest: Sendable {
     /// The extract lane's default width: one explorer extract per partition in flight while the
     /// next partition's extract waits for the key, so the key never idles between partitions.
     public static let defaultExtractJobs = 2
+    /// `--jobs` when not given.
+    public static let defaultJobs = 2
 
     public init(
         pipelineFile: URL, partitions: PartitionRequest = .yesterday, selections: [String] = [], force: Bool = false,
-        dryRun: Bool = false, allowOpen: Bool = false, jobs: Int = 2, extractJobs: Int = RunRequest.defaultExtractJobs,
+        dryRun: Bool = false, allowOpen: Bool = false, jobs: Int = RunRequest.defaultJobs, extractJobs: Int = RunRequest.defaultExtractJobs,
         databaseURL: String? = nil, workdir: URL,
         arguments: [String] = [], metricsFile: URL? = nil, refetch: Bool = false, diffExampleLimit: Int = 20
     ) {

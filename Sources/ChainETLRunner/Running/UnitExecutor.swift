@@ -27,10 +27,51 @@ final class UnitExecutor: @unchecked Sendable {
     private let environment: Environment
     private let lock = NSLock()
     private var reports: [WorkUnit: UnitReport] = [:]
+    /// Partitions added mid-run because this run's reorg check marked them (extracts forced).
+    private var addedRefetch: Set<PartitionDay> = []
+    /// Units rerun whatever their checkpoint says, with the reason shown.
+    private var forced: [WorkUnit: String] = [:]
 
     init(plan: RunPlan, environment: Environment) {
         self.plan = plan
         self.environment = environment
+    }
+
+    /// Forces the extract stages of `days` (marked by this run's reorg check) to run again.
+    func addRefetch(_ days: some Sequence<PartitionDay>) {
+        lock.lock()
+        addedRefetch.formUnion(days)
+        lock.unlock()
+    }
+
+    /// Makes `units` run whatever their checkpoints say, for `reason`, and forgets their earlier
+    /// reports (a unit rerun in a follow-up pass reports that run).
+    func force(_ units: some Sequence<WorkUnit>, reason: String) {
+        lock.lock()
+        for unit in units {
+            forced[unit] = reason
+            reports[unit] = nil
+        }
+        lock.unlock()
+    }
+
+    /// Forgets the reports of `units` before a follow-up pass runs them again.
+    func forget(_ units: some Sequence<WorkUnit>) {
+        lock.lock()
+        for unit in units { reports[unit] = nil }
+        lock.unlock()
+    }
+
+    private func markedPartitions() -> Set<PartitionDay> {
+        lock.lock()
+        defer { lock.unlock() }
+        return environment.refetchPartitions.union(addedRefetch)
+    }
+
+    private func forcedReason(_ unit: WorkUnit) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return forced[unit]
     }
 
     /// The report of every unit that finished, blocked or was locked, keyed by unit.
@@ -85,9 +126,12 @@ final class UnitExecutor: @unchecked Sendable {
                 existing: existing, configHash: configHash, configParts: configParts, inputs: inputHashes,
                 isUpToDate: { try stage.isUpToDate(made, manifest: $0) })
             if !decision.runs,
-                RefetchMarks.forcesRerun(of: stage, partition: unit.partition, marked: environment.refetchPartitions)
+                RefetchMarks.forcesRerun(of: stage, partition: unit.partition, marked: markedPartitions())
             {
                 decision = SkipDecision(runs: true, reason: RefetchMarks.reason)
+            }
+            if !decision.runs, let reason = forcedReason(unit) {
+                decision = SkipDecision(runs: true, reason: reason)
             }
 
             if !decision.runs {
@@ -97,7 +141,6 @@ final class UnitExecutor: @unchecked Sendable {
                     reason: decision.reason, startedAt: started, finishedAt: Date(), counts: kept?.counts,
                     checkpointHash: kept?.contentHash)
                 try finish(unit, rowID: rowID, report: report)
-                environment.progress.finish(unit)
                 logger.info("stage skipped", metadata: ["reason": "\(decision.reason)"])
                 return .skipped
             }
@@ -124,7 +167,6 @@ final class UnitExecutor: @unchecked Sendable {
                 details: outcome.details, checkpointHash: manifest.contentHash)
             report.diff = diff
             try finish(unit, rowID: rowID, report: report)
-            environment.progress.finish(unit)
             logger.info(
                 "stage finished",
                 metadata: [
@@ -151,7 +193,6 @@ final class UnitExecutor: @unchecked Sendable {
                 logger.error("stage failure not recorded in the ledger", metadata: ["error": "\(error)"])
                 store(unit, report)
             }
-            environment.progress.finish(unit)
             if interrupted {
                 logger.warning("stage interrupted", metadata: ["error": "\(wrapped)"])
                 return .interrupted

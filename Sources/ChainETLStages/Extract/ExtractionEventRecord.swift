@@ -17,10 +17,10 @@ struct ExtractionEventRecord: Sendable, Equatable {
         switch event.kind {
         case .retry:
             kind = "http.retry"
-            message = "explorer request failed, retrying"
+            message = "\(chain): \(event.message)"
         case .throttled:
             kind = "rate.throttled"
-            message = "explorer throttled a request, retrying"
+            message = "\(chain): throttled, \(event.message)"
         case .windowSplit:
             kind = "window.split"
             message = "explorer query timed out, block window split"
@@ -31,8 +31,16 @@ struct ExtractionEventRecord: Sendable, Equatable {
             kind = "page.cap_detected"
             message = "explorer serves fewer rows per page than asked"
         }
-        var details = ["chain": chain, "chain.id": "\(chainID)", "reason": event.message]
-        if let request = event.request { details["request"] = request.text }
+        // Retries and throttles say everything in their one-line message; the full redacted request
+        // is in the debug log. Other events keep their reason and request.
+        var details = ["chain": chain, "chain.id": "\(chainID)"]
+        switch event.kind {
+        case .retry, .throttled:
+            if let request = event.request { details["endpoint"] = request.endpointSummary }
+        case .windowSplit, .pageSizeReduced, .pageCapDetected:
+            details["reason"] = event.message
+            if let request = event.request { details["request"] = request.text }
+        }
         if let attempt = event.attempt { details["attempt"] = "\(attempt)" }
         if let delay = event.delay { details["delay.ms"] = "\(Int((delay * 1000).rounded()))" }
         self.details = details

@@ -17,7 +17,7 @@ struct ExtractionStatus: Sendable, Equatable {
 
     /// Figures shown beside the bar.
     var notes: [String: String] {
-        var notes = ["windows": "\(windows)", "rows": "\(rows)", "calls": "\(calls)"]
+        var notes = ["pages": "\(windows)", "rows": "\(rows)", "calls": "\(calls)"]
         if let chain { notes["chain"] = chain }
         if let quotaLeft { notes["quota.left"] = "\(quotaLeft)" }
         return notes

@@ -19,6 +19,29 @@ struct RedactionTests {
         #expect(RedactedURL.scrub("bad key \(key)!", secret: key) == "bad key ***!")
     }
 
+    @Test func endpointSummariesNameTheCallAndWindowNeverTheHostOrKey() {
+        let logs = RedactedURL(
+            string: "https://api.etherscan.io/v2/api?chainid=1&module=logs&action=getLogs&address=0xabc"
+                + "&fromBlock=100&toBlock=200&page=1&offset=1000&apikey=\(key)")
+        #expect(logs.endpointSummary == "logs/getLogs blocks 100-200 page 1")
+        let tokentx = RedactedURL(
+            string: "https://h/api?module=account&action=tokentx&startblock=5&endblock=9&page=2&apikey=\(key)")
+        #expect(tokentx.endpointSummary == "account/tokentx blocks 5-9 page 2")
+        let rest = RedactedURL(string: "https://eth.blockscout.com/api/v2/tokens/0xabc/transfers?index=7")
+        #expect(rest.endpointSummary == "v2/tokens/0xabc/transfers")
+        for summary in [logs.endpointSummary, tokentx.endpointSummary, rest.endpointSummary] {
+            #expect(!summary.contains(key) && !summary.contains("etherscan.io") && !summary.contains("***"))
+        }
+        let line = ExplorerRequestExecutor.retryLine(
+            .httpStatus(502, detail: "", request: logs), attempt: 2, delay: 1.44, request: logs)
+        #expect(line == "attempt 2 failed (http 502) on logs/getLogs blocks 100-200 page 1; retrying in 1.4s")
+        let quick = ExplorerRequestExecutor.retryLine(
+            .transport(.timeout, request: logs), attempt: 1, delay: 0.034, request: logs)
+        #expect(quick.hasSuffix("(timeout) on logs/getLogs blocks 100-200 page 1; retrying in 34ms"))
+        #expect(ExplorerError.transport(.timeout, request: logs).shortReason == "timeout")
+        #expect(ExplorerError.transport(.other("url error -1"), request: logs).shortReason == "transport error")
+    }
+
     @Test func requestsAndEndpointsNeverPrintTheKey() throws {
         let endpoint = try ExplorerEndpoint(
             baseURL: "https://api.etherscan.io/v2/api", chainID: 25, apiKey: key, sendsChainID: true)

@@ -186,6 +186,9 @@ struct ExplorerResponseParserTests {
             } catch let error as ExplorerError {
                 #expect(error.isRetryable == retryable, "status \(status)")
                 #expect(error.description.contains("http \(status)"))
+                // An HTML error page is never carried into messages, logs or the report.
+                #expect(!error.description.contains("<html>"))
+                #expect(error.shortReason == "http \(status)")
             }
         }
     }

@@ -168,6 +168,56 @@ struct StatusReportTests {
         }
     }
 
+    @Test("a failure is listed for the chain its stage concerns, and not once a later run succeeded")
+    func failureAttribution() throws {
+        let database = try OperationsDatabase()
+        let spec = OperationsFixtures.pipeline()
+        let day1 = today.advanced(by: -2).description
+        let day2 = today.advanced(by: -1).description
+        let early = now.addingTimeInterval(-7200)
+        // ethereum's extract failed on day 1, then a rerun fixed it.
+        try database.insertStageRun(
+            run: "r1", pipeline: "nightly", partition: day1, stage: "extract-eth", status: "failed", at: early,
+            error: "explorer said: rate limit")
+        try database.insertStageRun(
+            run: "r2", pipeline: "nightly", partition: day1, stage: "extract-eth", status: "succeeded",
+            at: early.addingTimeInterval(60))
+        // The aggregate serves both chains: a failure naming cronos is cronos's only…
+        try database.insertStageRun(
+            run: "r3", pipeline: "nightly", partition: day2, stage: "aggregate", status: "failed",
+            at: early.addingTimeInterval(120), error: "chain cronos: no prices for its tokens")
+        var report = try collect(database, scope: .pipeline(spec))
+        #expect(report.chains.first { $0.chainID == 25 }?.lastFailure?.runID == "r3")
+        #expect(report.chains.first { $0.chainID == 1 }?.lastFailure == nil)
+        #expect(report.chains.first { $0.chainID == 1 }?.lastSuccess?.runID == "r2")
+        #expect(report.chains.first { $0.chainID == 25 }?.lastSuccess == nil)
+        #expect(report.pipelines.first?.failed == [PartitionDay(day2)!])
+
+        // … one naming no chain concerns both.
+        try database.insertStageRun(
+            run: "r4", pipeline: "nightly", partition: day2, stage: "aggregate", status: "failed",
+            at: early.addingTimeInterval(180), error: "could not write: disk full")
+        report = try collect(database, scope: .pipeline(spec))
+        #expect(report.chains.map { $0.lastFailure?.runID } == ["r4", "r4"])
+
+        // In a one-chain pipeline, a stage that names no chain is the chain's.
+        var single = spec
+        single.chains = spec.chains.filter { $0.name == "ethereum" }
+        single.stages = spec.stages.filter { $0.id != "extract-cro" }
+        report = try collect(database, scope: .pipeline(single))
+        #expect(report.chains.count == 1)
+        #expect(report.chains.first?.lastFailure?.runID == "r4")
+
+        // Once the aggregate succeeds for that day, no failure is listed.
+        try database.insertStageRun(
+            run: "r5", pipeline: "nightly", partition: day2, stage: "aggregate", status: "succeeded",
+            at: early.addingTimeInterval(240))
+        report = try collect(database, scope: .pipeline(single))
+        #expect(report.chains.first?.lastFailure == nil)
+        #expect(report.chains.first?.lastSuccess?.runID == "r5")
+        #expect(report.text.contains("last failure: none recorded"))
+    }
+
     @Test("quota used today and remaining, by key fingerprint, never the key")
     func quota() throws {
         let database = try OperationsDatabase()

@@ -79,6 +79,22 @@ struct RunSummaryTests {
                 == "chainetl run p.yaml --partition 2026-11-20 --allow-open --workdir '/tmp/my work'")
     }
 
+    @Test func resumeAfterALockRepeatsTheUsersSelectionAndFlags() {
+        let report = report([unit("a", day1, .locked), unit("a", day2, .locked)], days: [day1, day2])
+        let request = RunRequest(
+            pipelineFile: URL(fileURLWithPath: "p.yaml"), selections: ["extract-eth+", "load"], force: true,
+            jobs: 4, extractJobs: 3, workdir: URL(fileURLWithPath: "work"), refetch: true)
+        #expect(
+            RunSummary.resumeCommand(report, request: request, displayedPipelinePath: "p.yaml")
+                == "chainetl run p.yaml --from 2026-11-20 --to 2026-11-22 --select extract-eth+ --select load --force "
+                + "--refetch --jobs 4 --extract-jobs 3")
+        // After a failure the hint selects what failed; the user's selection is in that set already.
+        let failed = self.report([unit("a", day1, .failed)], days: [day1])
+        #expect(
+            RunSummary.resumeCommand(failed, request: request, displayedPipelinePath: "p.yaml")
+                == "chainetl run p.yaml --partition 2026-11-20 --select failed --refetch --jobs 4 --extract-jobs 3")
+    }
+
     @Test func nothingToResumeWhenAllSucceeded() {
         let report = report([unit("a", day1, .succeeded)], days: [day1])
         let request = RunRequest(pipelineFile: URL(fileURLWithPath: "p.yaml"), workdir: URL(fileURLWithPath: "work"))

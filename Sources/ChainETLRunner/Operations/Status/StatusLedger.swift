@@ -99,19 +99,46 @@ struct StatusLedger {
         return (0..<rows.count).compactMap { rows.value(row: $0, column: 0) }
     }
 
-    /// The most recent stage run with `status` among `pipelines` (and `stages`, when given).
-    func latestStageRun(pipelines: [String], stages: [String]?, statuses: [String]) throws
-        -> StatusReport.StageRunSummary?
-    {
+    /// The most recent stage run with `status` among `pipelines`.
+    ///
+    /// - Parameters:
+    ///   - unlessSucceededLater: skip runs after which the same (pipeline, partition, stage) succeeded
+    ///     or was skipped (a failure fixed by a rerun is no longer the last failure).
+    ///   - stages: the stages that count; nil counts every stage.
+    ///   - shared: also count runs of `shared.stages` (stages of several chains) whose error text
+    ///     names the chain (`chain <name>`, as extract errors do) or names none of the pipeline's chains.
+    func latestStageRun(
+        pipelines: [String], stages: [String]?, statuses: [String], unlessSucceededLater: Bool = false,
+        shared: SharedStages? = nil
+    ) throws -> StatusReport.StageRunSummary? {
         var sql = """
             SELECT pipeline, stage, partition::text, run_id, extract(epoch FROM coalesce(finished_at, started_at))::float8,
               error
-            FROM etl_stage_runs WHERE pipeline = ANY($1::text[]) AND status = ANY($2::text[])
+            FROM etl_stage_runs r WHERE pipeline = ANY($1::text[]) AND status = ANY($2::text[])
             """
+        if unlessSucceededLater {
+            sql += """
+                 AND NOT EXISTS (
+                  SELECT 1 FROM etl_stage_runs later
+                  WHERE later.pipeline = r.pipeline AND later.partition = r.partition AND later.stage = r.stage
+                    AND later.status IN ('succeeded', 'skipped')
+                    AND (later.started_at, later.id) > (r.started_at, r.id))
+                """
+        }
         var bindings: [(any PostgresBindable)?] = [PostgresTextArray(pipelines), PostgresTextArray(statuses)]
         if let stages {
-            sql += " AND stage = ANY($3::text[])"
+            sql += " AND (stage = ANY($3::text[])"
             bindings.append(PostgresTextArray(stages))
+            if let shared, !shared.stages.isEmpty {
+                sql += """
+                     OR (stage = ANY($4::text[]) AND (coalesce(error, '') ~* $5
+                      OR NOT EXISTS (SELECT 1 FROM unnest($6::text[]) AS named WHERE coalesce(error, '') ~* named)))
+                    """
+                bindings.append(PostgresTextArray(shared.stages))
+                bindings.append(SharedStages.pattern(naming: shared.chain))
+                bindings.append(PostgresTextArray(shared.allChains.map(SharedStages.pattern(naming:))))
+            }
+            sql += ")"
         }
         sql += " ORDER BY coalesce(finished_at, started_at) DESC, id DESC LIMIT 1"
         let rows = try query(
@@ -168,5 +195,20 @@ struct StatusLedger {
                 action: "read column \(rows.columnNames[column])", message: "expected epoch seconds")
         }
         return Date(timeIntervalSince1970: seconds)
+    }
+}
+
+/// Stages that serve several chains (their `with:` names none), for attributing their failures.
+struct SharedStages: Equatable {
+    var stages: [String]
+    /// The chain whose status is collected.
+    var chain: String
+    /// Every chain of the pipeline.
+    var allChains: [String]
+
+    /// A PostgreSQL regular expression for `chain <name>` as a whole word, case-insensitive with `~*`.
+    static func pattern(naming chain: String) -> String {
+        let escaped = chain.map { $0.isLetter || $0.isNumber ? String($0) : "\\" + String($0) }.joined()
+        return "\\mchain " + escaped + "\\M"
     }
 }

@@ -124,15 +124,25 @@ extension StatusReport {
                 status.lagSeconds = max(0, head.time.timeIntervalSince(loadedTime)).rounded()
                 status.lagBlocks = max(0, head.block - loadedBlock)
             }
-            let stages = spec.flatMap { stageIDs(of: $0, concerning: chain.name) }
-            if !pipelineNames.isEmpty {
+            // Which stage runs are this chain's: see `attribution(of:in:chainCount:)`.
+            if !pipelineNames.isEmpty, let attribution = attribution(of: chain.name, in: spec, chainCount: chains.count)
+            {
                 status.lastSuccess = try ledger.latestStageRun(
-                    pipelines: pipelineNames, stages: stages, statuses: ["succeeded"])
-                // An interrupted unit (stopped by a signal, or left by a dead run) is a failure too.
+                    pipelines: pipelineNames, stages: attribution.stages.map { $0 + (attribution.shared?.stages ?? []) },
+                    statuses: ["succeeded"])
+                // An interrupted unit (stopped by a signal, or left by a dead run) is a failure too; a
+                // failure that a later run of the same stage and day fixed is not listed.
                 status.lastFailure = try ledger.latestStageRun(
-                    pipelines: pipelineNames, stages: stages, statuses: ["failed", "interrupted"])
+                    pipelines: pipelineNames, stages: attribution.stages, statuses: ["failed", "interrupted"],
+                    unlessSucceededLater: true, shared: attribution.shared)
             }
             report.chains.append(status)
+        }
+
+        if spec == nil, chains.count > 1 {
+            report.notes.append(
+                "without the pipeline file, stage runs cannot be attributed to chains: last success and last "
+                    + "failure are shown per chain only with it (e.g. `chainetl status pipelines/<name>.yaml`)")
         }
 
         // Quota: today's calls per key, read after the head probes above counted theirs.
@@ -187,15 +197,43 @@ extension StatusReport {
         return report
     }
 
-    /// The stages of `pipeline` that concern `chain`: those whose `with:` names it (`chain: x`,
-    /// `chains: [x, …]`, or any value equal to its name) plus those that name no chain at all.
-    static func stageIDs(of pipeline: PipelineSpec, concerning chain: String?) -> [String]? {
-        guard let chain else { return nil }
+    /// Which stage runs count as a chain's for "last success" / "last failure".
+    struct Attribution: Equatable {
+        /// Stages whose `with:` names the chain; nil: every stage counts.
+        var stages: [String]?
+        /// Stages of several chains (their `with:` names none): each success counts; a failure counts
+        /// when its error text names the chain or names none of the pipeline's chains.
+        var shared: SharedStages?
+    }
+
+    /// A stage concerns a chain when its `with:` names it (`chain: x`, `chains: [x, …]`, or any value
+    /// equal to its name); its runs are that chain's. A stage that names no chain (an extract of every
+    /// chain, an aggregate, an export) concerns every chain of a one-chain pipeline. In a pipeline of
+    /// several chains its successes count for every chain, and a failure counts for the chains its
+    /// error text names (`chain ethereum: …`, as extract errors say) or, when it names none of them
+    /// (e.g. the database went away), for every chain.
+    ///
+    /// Without a pipeline file the stages' chains are unknown: with one chain listed every stage run
+    /// counts, with several nothing is attributed (nil).
+    static func attribution(of chain: String?, in pipeline: PipelineSpec?, chainCount: Int) -> Attribution? {
+        guard let pipeline, let chain else {
+            return chainCount == 1 ? Attribution(stages: nil, shared: nil) : nil
+        }
         let chainNames = Set(pipeline.chains.map(\.name))
-        return pipeline.stages.filter { stage in
+        var own: [String] = []
+        var unnamed: [String] = []
+        for stage in pipeline.stages {
             let named = namedValues(stage.parameters).filter(chainNames.contains)
-            return named.isEmpty || named.contains(chain)
-        }.map(\.id)
+            if named.isEmpty {
+                if pipeline.chains.count == 1 { own.append(stage.id) } else { unnamed.append(stage.id) }
+            } else if named.contains(chain) {
+                own.append(stage.id)
+            }
+        }
+        let shared =
+            unnamed.isEmpty
+            ? nil : SharedStages(stages: unnamed, chain: chain, allChains: pipeline.chains.map(\.name))
+        return Attribution(stages: own, shared: shared)
     }
 
     /// Scalar values directly under the `with:` mapping, and scalars of lists directly under it.
