@@ -1,6 +1,7 @@
 import ChainETLCore
 import ChainETLPostgres
 import Foundation
+import Synchronization
 import Testing
 
 @testable import ChainETLStages
@@ -82,5 +83,71 @@ struct LoadMonthPartitionTests {
         let result = try database.loader().load(.fixture(totalRows: 5), lines: LoadFixtureLines(day).source)
         #expect(result.mode == .firstLoad)
         #expect(try database.count("SELECT count(*) FROM transfers_y2026m11") == 5)
+    }
+
+    @Test("a month's first load takes the partition lock before it reads transfers (no deadlock with prune)")
+    func takesPartitionLockBeforeReadingTransfers() throws {
+        let database = try LoadTestDatabase()
+        // What prune holds while it drops a month: the partition lock, then transfers itself.
+        let holder = try database.secondConnection()
+        try holder.execute(SQLQuery(unsafeSQL: "BEGIN"))
+        try holder.execute(SQLQuery(unsafeSQL: "SELECT chainetl_transfer_partition_lock()"))
+        try holder.execute(SQLQuery(unsafeSQL: "LOCK TABLE transfers IN ACCESS EXCLUSIVE MODE"))
+        try database.connection.execute(SQLQuery(unsafeSQL: "SET lock_timeout = '300ms'"))
+        // Had the load read transfers first, it would wait on the table while holding its lock on
+        // it, and the two transactions would deadlock once prune waited for that lock in turn.
+        let error = try #require(throws: LoadError.self) {
+            try database.loader().load(.fixture(totalRows: 5), lines: LoadFixtureLines(day).source)
+        }
+        #expect("\(error)".contains("waiting for the partition lock"))
+        try holder.execute(SQLQuery(unsafeSQL: "ROLLBACK"))
+        #expect(try database.loader().load(.fixture(totalRows: 5), lines: LoadFixtureLines(day).source).inserted == 5)
+    }
+
+    @Test("a load that waited while another created the month partition sees it and copies into it")
+    func seesPartitionCommittedWhileWaiting() throws {
+        let database = try LoadTestDatabase()
+        // Another loader holds the partition lock and has created the partition, not committed.
+        let other = PartitionCreator(connection: try database.secondConnection(), watcher: try database.secondConnection())
+        try other.connection.execute(SQLQuery(unsafeSQL: "BEGIN"))
+        try other.connection.execute(
+            SQLQuery("SELECT chainetl_ensure_transfer_partition($1::timestamptz)", ["2026-11-20T00:00:00Z"]))
+        // It commits once this load waits for the partition lock, so the load saw the partition
+        // missing before the lock and must find it after.
+        let loadPID = database.connection.backendPID
+        Thread.detachNewThread { other.commitWhenWaiting(pid: loadPID) }
+        let result = try database.loader().load(.fixture(totalRows: 5), lines: LoadFixtureLines(day).source)
+        #expect(other.sawWaiter.withLock { $0 })
+        #expect(result.mode == .firstLoad)
+        #expect(try database.count("SELECT count(*) FROM transfers_y2026m11") == 5)
+    }
+}
+
+/// A second loader's transaction, committed from another thread once a given backend waits for
+/// an advisory lock.
+private final class PartitionCreator: @unchecked Sendable {
+    let connection: PostgresConnection
+    let watcher: PostgresConnection
+    let sawWaiter = Mutex(false)
+
+    init(connection: PostgresConnection, watcher: PostgresConnection) {
+        self.connection = connection
+        self.watcher = watcher
+    }
+
+    func commitWhenWaiting(pid: Int) {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let waiting = try? watcher.execute(
+                SQLQuery(
+                    "SELECT count(*) FROM pg_locks WHERE pid = $1 AND locktype = 'advisory' AND NOT granted", [pid])
+            ).int(row: 0, column: 0)
+            if waiting == 1 {
+                sawWaiter.withLock { $0 = true }
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        _ = try? connection.execute(SQLQuery(unsafeSQL: "COMMIT"))
     }
 }

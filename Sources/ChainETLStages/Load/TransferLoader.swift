@@ -148,8 +148,15 @@ package struct TransferLoader {
             pipeline: request.pipeline, partition: request.partition, chainIDs: request.chainIDs,
             loadedAt: now.value(row: 0, column: 0) ?? "", input: request.source)
 
+        // A missing month partition is claimed before anything reads `transfers`: the partition
+        // lock is taken while this transaction holds no lock on the table, so it cannot deadlock
+        // with prune (which holds the partition lock and then drops a partition). Without the
+        // partition the day has no rows, so this is a first load.
         var firstLoad = !forceStaging
-        if firstLoad {
+        var freshPartition: MonthPartition?
+        if firstLoad, let partition = copyTarget, try claimMissingPartition(partition, parent: table, step: &step) {
+            freshPartition = partition
+        } else if firstLoad {
             step = "checking whether the day already has rows"
             let occupied = try connection.execute(
                 SQLQuery(
@@ -165,7 +172,7 @@ package struct TransferLoader {
             let read: Int
             let copied: Int
             let excluded: Int
-            if let partition = copyTarget, try claimMissingPartition(partition, step: &step) {
+            if let partition = freshPartition {
                 (read, copied, excluded) = try copyIntoFreshPartition(
                     request, partition: partition, lines: lines, encoder: &encoder, step: &step)
             } else {
@@ -256,16 +263,24 @@ package struct TransferLoader {
 
     /// Whether the month partition is missing, in which case this transaction now holds the
     /// partition DDL lock (so no other loader creates it before this one commits) and must create it.
-    private func claimMissingPartition(_ partition: MonthPartition, step: inout String) throws -> Bool {
+    private func claimMissingPartition(_ partition: MonthPartition, parent: String, step: inout String) throws
+        -> Bool
+    {
         step = "checking whether the month partition exists"
-        let exists = "SELECT to_regclass(quote_ident($1)) IS NOT NULL"
-        guard try connection.execute(SQLQuery(exists, [partition.name])).bool(row: 0, column: 0) == false else {
-            return false
-        }
+        // A query on pg_class, not to_regclass: name lookups go through the backend's catalog
+        // cache, which keeps "no such relation" until the transaction next locks a relation, so it
+        // would miss a partition another loader committed while this one waited for the lock.
+        // pg_class read by a statement sees every transaction committed before the statement.
+        let exists = SQLQuery(
+            """
+            SELECT EXISTS (SELECT 1 FROM pg_class c WHERE c.relname = $1
+                AND c.relnamespace = (SELECT p.relnamespace FROM pg_class p WHERE p.oid = $2::text::regclass))
+            """, [partition.name, parent])
+        guard try connection.execute(exists).bool(row: 0, column: 0) == false else { return false }
         step = "waiting for the partition lock"
         try connection.execute(SQLQuery(unsafeSQL: "SELECT chainetl_transfer_partition_lock()"))
         // Re-check under the lock: another loader may have created it and committed meanwhile.
-        return try connection.execute(SQLQuery(exists, [partition.name])).bool(row: 0, column: 0) == false
+        return try connection.execute(exists).bool(row: 0, column: 0) == false
     }
 
     /// The first load of a month: a new table with the parent's columns and checks, the rows
