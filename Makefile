@@ -9,7 +9,7 @@ BIN := $(CURDIR)/.build/$(CONFIG)/chainetl
 PREFIX ?= /usr/local
 APT_PACKAGES := libpq-dev zlib1g-dev libcurl4-openssl-dev postgresql postgresql-contrib python3 python3-pip tmux
 
-.PHONY: help setup build release install migrations test demo bench db-start db-stop lint format crash-test scale-test clean report-check
+.PHONY: help setup build release install migrations test demo bench bench-compare db-start db-stop lint format crash-test scale-test clean report-check
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -64,6 +64,10 @@ bench: setup ## Benchmarks side by side with the SPEC baselines (N=1000000 by de
 	$(SWIFT) build -c release --product chainetl
 	$(SWIFT) build -c release --product chainetl-bench
 	.ci/with-postgres -- .build/release/chainetl-bench $(if $(N),--rows $(N),)
+
+bench-compare: setup ## A/B: this tree against REV (built into .build-compare/), interleaved 3 times (ARGS="--rows 200000 --only load")
+	@test -n "$(REV)" || { echo "usage: make bench-compare REV=<commit> [ARGS=...]" >&2; exit 2; }
+	.ci/bench-compare $(REV) $(ARGS)
 
 db-start: ## Start the project-local cluster under work/pg (unix socket only)
 	@mkdir -p $(WORKDIR)/pg

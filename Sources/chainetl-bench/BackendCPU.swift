@@ -10,7 +10,12 @@ enum BackendCPU {
     /// Seconds used so far by process `pid`, or nil when its stat file is unreadable (another
     /// machine, another OS).
     static func seconds(pid: Int32) -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        seconds(statFile: "/proc/\(pid)/stat")
+    }
+
+    /// Seconds recorded in a copy of a process's `stat` file.
+    static func seconds(statFile: String) -> Double? {
+        guard let stat = try? String(contentsOfFile: statFile, encoding: .utf8),
             let close = stat.lastIndex(of: ")")
         else { return nil }
         // After "pid (comm)": field 3 (state) is the first; utime and stime are fields 14 and 15.

@@ -37,7 +37,7 @@ package struct TransferLoader {
     package func load(_ request: TransferLoadRequest, lines: LineSource) throws -> TransferLoadResult {
         var step = "creating the month partition"
         do {
-            let copyTarget = try ensurePartition(request)
+            var copyTarget = try partitionTarget(request)
             var staged = false
             while true {
                 do {
@@ -59,6 +59,8 @@ package struct TransferLoader {
                         "first load met a duplicate key, loading through staging",
                         metadata: ["partition": "\(request.partition)", "load.step": "\(step)"])
                     staged = true
+                    // The staged way inserts through the parent, so the month partition must exist.
+                    copyTarget = try ensurePartition(request)
                 }
             }
         } catch let error as PostgresError {
@@ -80,21 +82,36 @@ package struct TransferLoader {
         return try heldRows(request, table: SQLIdentifier.quote(request.table)) == recorded
     }
 
+    /// The COPY target of the first-load way: the month partition, or the table itself when a
+    /// stage names another table. A missing month partition is not created here: the first load
+    /// of a month builds it inside its own transaction (`copyIntoFreshPartition`).
+    private func partitionTarget(_ request: TransferLoadRequest) throws -> MonthPartition? {
+        guard request.table == Self.defaultTable else { return nil }
+        let rows = try connection.execute(
+            SQLQuery("SELECT chainetl_transfer_partition_name($1::timestamptz)", [request.partition.start]))
+        guard rows.count == 1, let name = rows.value(row: 0, column: 0) else {
+            throw PostgresError.unexpectedResult(
+                statement: "chainetl_transfer_partition_name", message: "it returned no partition name")
+        }
+        return MonthPartition(name: name)
+    }
+
     /// Creates the month partition in its own short transaction (it locks `transfers` while it
     /// creates one) and returns the COPY target of the first-load way.
-    private func ensurePartition(_ request: TransferLoadRequest) throws -> String {
-        guard request.table == Self.defaultTable else { return SQLIdentifier.quote(request.table) }
+    private func ensurePartition(_ request: TransferLoadRequest) throws -> MonthPartition? {
+        guard request.table == Self.defaultTable else { return nil }
         let rows = try connection.execute(
             SQLQuery("SELECT chainetl_ensure_transfer_partition($1::timestamptz)", [request.partition.start]))
         guard rows.count == 1, let name = rows.value(row: 0, column: 0) else {
             throw PostgresError.unexpectedResult(
                 statement: "chainetl_ensure_transfer_partition", message: "it returned no partition name")
         }
-        return SQLIdentifier.quote(name)
+        return MonthPartition(name: name)
     }
 
     private func loadInTransaction(
-        _ request: TransferLoadRequest, lines: LineSource, copyTarget: String, forceStaging: Bool, step: inout String
+        _ request: TransferLoadRequest, lines: LineSource, copyTarget: MonthPartition?, forceStaging: Bool,
+        step: inout String
     ) throws -> TransferLoadResult {
         let table = SQLIdentifier.quote(request.table)
         step = "waiting for the load lock of this day and its chains"
@@ -131,8 +148,15 @@ package struct TransferLoader {
             pipeline: request.pipeline, partition: request.partition, chainIDs: request.chainIDs,
             loadedAt: now.value(row: 0, column: 0) ?? "", input: request.source)
 
+        // A missing month partition is claimed before anything reads `transfers`: the partition
+        // lock is taken while this transaction holds no lock on the table, so it cannot deadlock
+        // with prune (which holds the partition lock and then drops a partition). Without the
+        // partition the day has no rows, so this is a first load.
         var firstLoad = !forceStaging
-        if firstLoad {
+        var freshPartition: MonthPartition?
+        if firstLoad, let partition = copyTarget, try claimMissingPartition(partition, parent: table, step: &step) {
+            freshPartition = partition
+        } else if firstLoad {
             step = "checking whether the day already has rows"
             let occupied = try connection.execute(
                 SQLQuery(
@@ -145,8 +169,17 @@ package struct TransferLoader {
 
         let result: TransferLoadResult
         if firstLoad {
-            step = "copying rows into the month partition"
-            let (read, copied, excluded) = try copy(lines, into: copyTarget, encoder: &encoder)
+            let read: Int
+            let copied: Int
+            let excluded: Int
+            if let partition = freshPartition {
+                (read, copied, excluded) = try copyIntoFreshPartition(
+                    request, partition: partition, lines: lines, encoder: &encoder, step: &step)
+            } else {
+                step = "copying rows into the month partition"
+                let target = copyTarget.map { SQLIdentifier.quote($0.name) } ?? table
+                (read, copied, excluded) = try copy(lines, into: target, encoder: &encoder)
+            }
             result = TransferLoadResult(
                 mode: .firstLoad, rowsRead: read, inserted: copied, present: 0, removed: 0, excluded: excluded,
                 held: copied, replacedNULs: encoder.replacedNULs)
@@ -228,14 +261,88 @@ package struct TransferLoader {
             excluded: excluded, held: held, replacedNULs: encoder.replacedNULs)
     }
 
+    /// Whether the month partition is missing, in which case this transaction now holds the
+    /// partition DDL lock (so no other loader creates it before this one commits) and must create it.
+    private func claimMissingPartition(_ partition: MonthPartition, parent: String, step: inout String) throws
+        -> Bool
+    {
+        step = "checking whether the month partition exists"
+        // A query on pg_class, not to_regclass: name lookups go through the backend's catalog
+        // cache, which keeps "no such relation" until the transaction next locks a relation, so it
+        // would miss a partition another loader committed while this one waited for the lock.
+        // pg_class read by a statement sees every transaction committed before the statement.
+        let exists = SQLQuery(
+            """
+            SELECT EXISTS (SELECT 1 FROM pg_class c WHERE c.relname = $1
+                AND c.relnamespace = (SELECT p.relnamespace FROM pg_class p WHERE p.oid = $2::text::regclass))
+            """, [partition.name, parent])
+        guard try connection.execute(exists).bool(row: 0, column: 0) == false else { return false }
+        step = "waiting for the partition lock"
+        try connection.execute(SQLQuery(unsafeSQL: "SELECT chainetl_transfer_partition_lock()"))
+        // Re-check under the lock: another loader may have created it and committed meanwhile.
+        return try connection.execute(exists).bool(row: 0, column: 0) == false
+    }
+
+    /// The first load of a month: a new table with the parent's columns and checks, the rows
+    /// copied with `FREEZE` (the table is new in this transaction) and no index to maintain, then
+    /// attached as the month partition. Attaching builds the parent's indexes on it by sorting,
+    /// far cheaper than inserting every row into two B-trees, and the bounds check added before
+    /// the copy spares the scan that attaching would otherwise make. All of it commits or rolls
+    /// back with the load; a duplicate key fails the primary key's build with 23505, as a COPY
+    /// into the indexed partition would.
+    private func copyIntoFreshPartition(
+        _ request: TransferLoadRequest, partition: MonthPartition, lines: LineSource,
+        encoder: inout TransferCopyEncoder, step: inout String
+    ) throws -> (Int, Int, Int) {
+        step = "creating the month partition"
+        let parent = SQLIdentifier.quote(request.table)
+        let statements = try connection.execute(
+            SQLQuery(
+                """
+                SELECT format('CREATE TABLE %I.%I (LIKE %I.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)',
+                              n.nspname, $1::text, n.nspname, c.relname),
+                       format('ALTER TABLE %I.%I ADD CONSTRAINT %I CHECK (block_time >= %L AND block_time < %L)',
+                              n.nspname, $1::text, $1::text || '_bounds', b.low, b.high),
+                       format('ALTER TABLE %I.%I ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
+                              n.nspname, c.relname, n.nspname, $1::text, b.low, b.high),
+                       format('ALTER TABLE %I.%I DROP CONSTRAINT %I', n.nspname, $1::text, $1::text || '_bounds'),
+                       b.month::text
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
+                     LATERAL (SELECT m::date AS month,
+                                     to_char(m, 'YYYY-MM-DD') || ' 00:00:00+00' AS low,
+                                     to_char(m + interval '1 month', 'YYYY-MM-DD') || ' 00:00:00+00' AS high
+                              FROM date_trunc('month', $2::timestamptz AT TIME ZONE 'UTC') AS m) AS b
+                WHERE c.oid = $3::text::regclass
+                """, [partition.name, request.partition.start, parent]))
+        guard statements.count == 1, let create = statements.value(row: 0, column: 0),
+            let bounds = statements.value(row: 0, column: 1), let attach = statements.value(row: 0, column: 2),
+            let dropBounds = statements.value(row: 0, column: 3), let month = statements.value(row: 0, column: 4)
+        else {
+            throw PostgresError.unexpectedResult(statement: "month partition DDL", message: "no statements")
+        }
+        // Identifiers quoted by format('%I') and bounds by format('%L') on the server, from bound values.
+        try connection.execute(SQLQuery(unsafeSQL: create))
+        try connection.execute(SQLQuery(unsafeSQL: bounds))
+        step = "copying rows into the new month partition"
+        let counts = try copy(
+            lines, into: SQLIdentifier.quote(partition.name), encoder: &encoder, options: " WITH (FREEZE)")
+        step = "indexing and attaching the month partition"
+        // Index builds sort in memory up to this; a day's keys fit in a few hundred MB.
+        try connection.execute(SQLQuery(unsafeSQL: "SET LOCAL maintenance_work_mem = '256MB'"))
+        try connection.execute(SQLQuery(unsafeSQL: attach))
+        try connection.execute(SQLQuery(unsafeSQL: dropBounds))
+        try connection.execute(SQLQuery("DELETE FROM transfers_pruned_months WHERE month = $1::date", [month]))
+        return counts
+    }
+
     /// Streams every line through `encoder` into `COPY target FROM STDIN`; returns (read, copied, excluded).
-    private func copy(_ lines: LineSource, into target: String, encoder: inout TransferCopyEncoder) throws -> (
-        Int, Int, Int
-    ) {
+    private func copy(
+        _ lines: LineSource, into target: String, encoder: inout TransferCopyEncoder, options: String = ""
+    ) throws -> (Int, Int, Int) {
         var read = 0
         var excluded = 0
         let copied = try connection.copyIn(
-            SQLQuery(unsafeSQL: "COPY \(target) (\(Self.columnList)) FROM STDIN")
+            SQLQuery(unsafeSQL: "COPY \(target) (\(Self.columnList)) FROM STDIN\(options)")
         ) { writer in
             try lines { line in
                 read += 1
@@ -277,4 +384,9 @@ package struct TransferLoader {
     static let comparedColumns = TransferCopyEncoder.columns.filter {
         !["transfer_id", "token_address", "block_time", "pipeline", "loaded_at"].contains($0)
     }
+}
+
+/// The month partition of `transfers` a load targets, by name (unquoted).
+struct MonthPartition {
+    let name: String
 }
