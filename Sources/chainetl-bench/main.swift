@@ -13,6 +13,7 @@ let sections: [any BenchSection] = [
     LoadBenchSection(),
     AggregateBenchSection(),
     ExtractBenchSection(),
+    NightlyBenchSection(),
 ]
 
 struct BenchOptions {
