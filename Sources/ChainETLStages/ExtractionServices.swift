@@ -10,7 +10,7 @@ import Logging
 /// Everything here is thread-safe; the transport and the quota store are created on first use, so
 /// a run without extract stages opens no HTTP session and no extra database connection.
 public final class ExtractionServices: @unchecked Sendable {
-    // `@unchecked`: the lazily created members and `shared` are guarded by `lock`; the rest is immutable.
+    // `@unchecked`: the lazily created members are guarded by `lock`; the rest is immutable.
     /// One token bucket per API key fingerprint.
     public let rateLimiters: RateLimiterRegistry
     /// Where `api_key_env` variables are read; the key values never leave the extraction code.
@@ -23,7 +23,6 @@ public final class ExtractionServices: @unchecked Sendable {
     private let makeQuotaStore: @Sendable (Logger) -> any QuotaStore
     private var transportInstance: (any HTTPTransport)?
     private var quotaStoreInstance: (any QuotaStore)?
-    private var shared: [String: any Sendable] = [:]
 
     /// The production services: `RateLimiterRegistry.shared`, a `URLSessionTransport`, and a
     /// `PostgresQuotaStore` on its own connection to `databaseURL` (else `DATABASE_URL`, else `PG*`).
@@ -67,22 +66,5 @@ public final class ExtractionServices: @unchecked Sendable {
             quotaStoreInstance = created
             return created
         }
-    }
-
-    /// The object stored under `key`, created by `make` on first use.
-    ///
-    /// - Precondition: every caller using `key` asks for the same type.
-    public func shared<Service: Sendable>(_ key: String, make: () throws -> Service) rethrows -> Service {
-        lock.lock()
-        defer { lock.unlock() }
-        if let existing = shared[key] {
-            guard let typed = existing as? Service else {
-                preconditionFailure("shared service \(key) is a \(type(of: existing)), not \(Service.self)")
-            }
-            return typed
-        }
-        let created = try make()
-        shared[key] = created
-        return created
     }
 }

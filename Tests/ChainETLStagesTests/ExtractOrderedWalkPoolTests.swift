@@ -116,6 +116,7 @@ struct ExtractOrderedWalkPoolTests {
         var works: [OrderedWalkPool.Work] = [
             { task in
                 try task.write(Self.line("head"))
+                gates.finished(0)
                 gates.waitFor(1)  // task 1 is failing
                 // Lines are refused once the failure is recorded (a bug would loop until the deadline).
                 let deadline = Date().addingTimeInterval(30)
@@ -126,6 +127,9 @@ struct ExtractOrderedWalkPoolTests {
             },
             { task in
                 try task.write(Self.line("spilled"))
+                // Fail only after the head wrote its line: on a loaded machine this thread may
+                // otherwise fail before the head task's thread has run at all.
+                gates.waitFor(0)
                 gates.finished(1)
                 throw Boom()
             },

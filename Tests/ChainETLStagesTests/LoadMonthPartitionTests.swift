@@ -80,6 +80,9 @@ struct LoadMonthPartitionTests {
         try holder.execute(
             SQLQuery("SELECT chainetl_ensure_transfer_partition($1::timestamptz)", ["2026-11-20T00:00:00Z"]))
         try holder.execute(SQLQuery(unsafeSQL: "COMMIT"))
+        // The partition lock is one advisory key per database, which other suites' loads take
+        // too: the retry waits as long as it must.
+        try database.connection.execute(SQLQuery(unsafeSQL: "SET lock_timeout = 0"))
         let result = try database.loader().load(.fixture(totalRows: 5), lines: LoadFixtureLines(day).source)
         #expect(result.mode == .firstLoad)
         #expect(try database.count("SELECT count(*) FROM transfers_y2026m11") == 5)
@@ -101,6 +104,7 @@ struct LoadMonthPartitionTests {
         }
         #expect("\(error)".contains("waiting for the partition lock"))
         try holder.execute(SQLQuery(unsafeSQL: "ROLLBACK"))
+        try database.connection.execute(SQLQuery(unsafeSQL: "SET lock_timeout = 0"))
         #expect(try database.loader().load(.fixture(totalRows: 5), lines: LoadFixtureLines(day).source).inserted == 5)
     }
 
