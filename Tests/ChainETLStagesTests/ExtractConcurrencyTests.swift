@@ -86,7 +86,7 @@ struct ExtractConcurrencyTests {
         private var active = 0
         private var peak = 0
         private var total = 0
-        /// Requests wait (up to 5 s) for this many in flight, so a loaded machine cannot hide an overlap.
+        /// Requests wait (up to 30 s) for this many in flight, so a loaded machine cannot hide an overlap.
         private let overlapWanted: Int
 
         init(_ base: any HTTPTransport, delay: TimeInterval, overlapWanted: Int) {
@@ -104,7 +104,7 @@ struct ExtractConcurrencyTests {
             total += 1
             peak = max(peak, active)
             condition.broadcast()
-            let deadline = Date().addingTimeInterval(5)
+            let deadline = Date().addingTimeInterval(30)
             while peak < overlapWanted && condition.wait(until: deadline) {}
             condition.unlock()
             defer { condition.withLock { active -= 1 } }
@@ -128,5 +128,23 @@ struct ExtractConcurrencyTests {
         #expect(transport.observedPeak >= 3, "walks of different tokens overlap")
         #expect(transport.observedPeak <= 4, "never more than max_in_flight")
         #expect(summary.chains.first?.throttles == 0)
+    }
+
+    @Test func theHeadAndBothDayBoundariesAreAskedAtOnce() throws {
+        let server = try ExtractFixture.startSimulator()
+        defer { server.stop() }
+        let (logger, _) = CapturingLogHandler.logger()
+        // One small token: one page, no split and no reorg baseline, so only phase 1 can overlap.
+        let configuration = try Self.configuration(
+            server: server, tokens: ["DAI"], maxInFlight: 4, ratePerSecond: 20)
+        let transport = DelayingTransport(URLSessionTransport(), delay: 0.1, overlapWanted: 3)
+        var dependencies = ExtractFixture.dependencies()
+        dependencies.transport = transport
+        let (summary, _) = try ExtractDayExtractionTests.extract(
+            configuration, day: PartitionDay("2026-11-03")!, dependencies: dependencies, logger: logger)
+        let chain = try #require(summary.chains.first)
+        #expect(chain.calls >= 4, "head, two getblocknobytime, the walk")
+        #expect(transport.requests == chain.calls)
+        #expect(transport.observedPeak == 3, "the three calls of phase 1 were in flight together")
     }
 }

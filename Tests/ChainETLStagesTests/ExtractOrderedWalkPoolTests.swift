@@ -40,6 +40,10 @@ struct ExtractOrderedWalkPoolTests {
             condition.unlock()
         }
 
+        func isFinished(_ task: Int) -> Bool {
+            condition.withLock { done.contains(task) }
+        }
+
         /// Waits (up to 30 s, so a bug fails instead of hanging) until `task` finished.
         func waitFor(_ task: Int) {
             condition.lock()
@@ -147,5 +151,30 @@ struct ExtractOrderedWalkPoolTests {
         #expect(lines.dropFirst().allSatisfy { $0 == "\"late\"" }, "the failed task's spill never reaches the output")
         #expect(ran.lines.isEmpty, "tasks after the failure are not started: \(ran.lines)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
+    @Test func allRunsEveryWorkAtOnceAndKeepsTheResultsInOrder() throws {
+        struct Failed: Error, Equatable { let index: Int }
+        let gates = Gates()
+        // Work i waits for work i + 1, so they end in reverse and only finish if all run at once.
+        let works: [@Sendable () throws -> Int] = (0..<4).map { index in
+            {
+                if index < 3 {
+                    gates.waitFor(index + 1)
+                    // A work run after the one it waits for would find it unfinished after 30 s.
+                    if !gates.isFinished(index + 1) { return -1 }
+                }
+                gates.finished(index)
+                if index == 1 { throw Failed(index: index) }
+                return index * 10
+            }
+        }
+        let results = try OrderedWalkPool.all(works)
+        #expect(results.count == 4)
+        #expect(try results[0].get() == 0)
+        #expect(throws: Failed(index: 1)) { try results[1].get() }
+        #expect(try results[2].get() == 20)
+        #expect(try results[3].get() == 30)
+        for index in 0..<4 { gates.waitFor(index) }
     }
 }

@@ -23,13 +23,34 @@ public struct DayBlockRange: Equatable, Sendable, CustomStringConvertible {
         lastBlock < head && lastBlock <= head - max(0, confirmations)
     }
 
-    /// Asks the explorer for the day's first and last blocks (two calls).
+    /// One end of a day's block range.
+    public enum Boundary: Sendable {
+        /// The first block at or after 00:00:00.
+        case first
+        /// The last block before 24:00:00.
+        case last
+    }
+
+    /// Asks the explorer for the day's first and last blocks (two calls, one after the other).
     public static func resolve(day: PartitionDay, client: any ExplorerClient, executor: ExplorerRequestExecutor)
         throws -> DayBlockRange
     {
-        let first = try client.blockNumber(atTimestamp: day.startUnixSeconds, closest: .after, using: executor)
-        let last = try client.blockNumber(atTimestamp: day.endUnixSeconds - 1, closest: .before, using: executor)
+        let first = try boundary(.first, of: day, client: client, executor: executor)
+        let last = try boundary(.last, of: day, client: client, executor: executor)
         return DayBlockRange(day: day, firstBlock: first, lastBlock: last)
+    }
+
+    /// Asks the explorer for one end of the day's range (one `getblocknobytime` call); the two ends
+    /// are independent, so a caller may ask for both at once.
+    public static func boundary(
+        _ boundary: Boundary, of day: PartitionDay, client: any ExplorerClient, executor: ExplorerRequestExecutor
+    ) throws -> Int {
+        switch boundary {
+        case .first:
+            return try client.blockNumber(atTimestamp: day.startUnixSeconds, closest: .after, using: executor)
+        case .last:
+            return try client.blockNumber(atTimestamp: day.endUnixSeconds - 1, closest: .before, using: executor)
+        }
     }
 
     public var description: String { "\(day) = blocks \(firstBlock)...\(lastBlock)" }

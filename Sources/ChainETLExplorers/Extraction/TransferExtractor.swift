@@ -99,6 +99,11 @@ public final class TransferExtractor: @unchecked Sendable {
         try DayBlockRange.resolve(day: day, client: client, executor: executor)
     }
 
+    /// One end of the day's block range, via `getblocknobytime` (safe to call concurrently).
+    public func dayBoundary(_ day: PartitionDay, _ boundary: DayBlockRange.Boundary) throws -> Int {
+        try DayBlockRange.boundary(boundary, of: day, client: client, executor: executor)
+    }
+
     /// Sends every row of `target` in `[fromBlock, toBlock]` to `sink`, ascending, each block once.
     ///
     /// `toBlock` must already be at or below head − confirmations: the walk never moves it, except

@@ -7,19 +7,20 @@ import Logging
 /// (`raw-explorer-row/1`) to the output as it arrives.
 ///
 /// Two phases, so nothing is written before every chain is known to be ready:
-/// 1. per chain: read the API key from its env var, read the head once, resolve the day's block
-///    range with `getblocknobytime` (or take it from the process-wide `DayBlockRangeCache`), refuse
-///    an open day unless `allowOpen`, and fix the end block at or below head − confirmations;
+/// 1. per chain, every chain at once: read the API key from its env var, read the head once and,
+///    at the same time, resolve the day's block range with two `getblocknobytime` (or take it from
+///    the process-wide `DayBlockRangeCache`), refuse an open day unless `allowOpen`, and fix the end
+///    block at or below head − confirmations;
 /// 2. the walks: one task per (chain, target), in configuration order, run by an
 ///    `OrderedWalkPool` of up to `max_in_flight` threads; each key's `InFlightLimit` and token
 ///    bucket pace its requests. A dense walk splits the rest of its range after its first full
 ///    page into block sub-ranges queued right after it (`BlockRangeSplit`). The pool writes the
 ///    lines in task order, so the checkpoint holds the same rows in the same order whatever the
-///    concurrency; then each chain's reorg check.
+///    concurrency; then the chains' reorg checks, all at once.
 ///
 /// Blocking (HTTP and Postgres): runs on the unit's worker thread and the pool's threads.
 final class DayExtraction: @unchecked Sendable {
-    // `@unchecked`: `prepared` is written in phase 1 only, before any other thread starts; the
+    // `@unchecked`: `prepared` is written at the end of phase 1, before any walk starts; the
     // figures shared by the walks are guarded by `lock`, and so are the calls to `hooks.event` and
     // `hooks.progress` (the write hook is serialized by the pool).
     /// Where rows, events and progress go (the stage wires them to its `StageContext`).
@@ -53,8 +54,10 @@ final class DayExtraction: @unchecked Sendable {
     private let dependencies: ExtractionDependencies
     private let logger: Logger
     private let hooks: Hooks
+    /// Set by the first chain's phase 1 that needs it (under `recorderLock`), read-only after.
     private var quotaRecorder: QuotaUsageRecorder?
-    /// Chains through phase 1 so far.
+    private let recorderLock = NSLock()
+    /// The chains after phase 1, in configuration order.
     private var prepared: [PreparedChain] = []
     private let lock = NSLock()
     private var status = ExtractionStatus()
@@ -77,24 +80,33 @@ final class DayExtraction: @unchecked Sendable {
 
     /// Runs both phases; throws `ExtractError` (the output is then incomplete and must be discarded).
     func run() throws -> DayExtractionSummary {
-        prepared = []
-        for chainTargets in configuration.chains {
-            prepared.append(try prepare(chainTargets))
-        }
+        prepared = try prepareAll()
         lock.withLock {
             status.blocksTotal = prepared.reduce(0) { $0 + $1.blocksPerTarget * $1.targets.targets.count }
             status.chain = prepared.first?.targets.chain.name
             report()
         }
         try walkAll()
-        var summaries: [ChainExtractionSummary] = []
-        for index in prepared.indices {
-            summaries.append(try summarize(chain: index))
+        // The chains' reorg checks at once too; they share the baseline's one connection.
+        let baseline = dependencies.reorgBaseline.map { SerializedReorgBaseline($0) }
+        let works: [@Sendable () throws -> ChainExtractionSummary] = prepared.indices.map { index in
+            { [self] in try summarize(chain: index, baseline: baseline) }
         }
+        let summaries = try OrderedWalkPool.all(works).map { try $0.get() }
         return DayExtractionSummary(day: day, chains: summaries)
     }
 
     // MARK: - Phase 1
+
+    /// Phase 1 of every chain at once: its calls do not depend on each other, so the walks start
+    /// one answer after the stage instead of three per chain. Errors are thrown in configuration
+    /// order, as if the chains had been prepared one after the other.
+    private func prepareAll() throws -> [PreparedChain] {
+        let works: [@Sendable () throws -> PreparedChain] = configuration.chains.map { chainTargets in
+            { [self] in try prepare(chainTargets) }
+        }
+        return try OrderedWalkPool.all(works).map { try $0.get() }
+    }
 
     private func prepare(_ chainTargets: ExtractConfiguration.ChainTargets) throws -> PreparedChain {
         let chain = chainTargets.chain
@@ -124,13 +136,25 @@ final class DayExtraction: @unchecked Sendable {
         let head: Int
         let range: DayBlockRange
         let baseURL = endpoint.baseURL.absoluteString
+        // The head and the day's two boundary blocks at once (the boundaries only when not cached);
+        // their errors are looked at in the order the calls used to be made in.
+        let cached = dependencies.dayRanges.range(baseURL: baseURL, chainID: chainID, day: day)
+        let day = day
+        let calls: [@Sendable () throws -> Int] =
+            [{ try extractor.headBlockNumber() }]
+            + (cached == nil
+                ? [
+                    { try extractor.dayBoundary(day, .first) },
+                    { try extractor.dayBoundary(day, .last) },
+                ] : [])
+        let answers = try OrderedWalkPool.all(calls)
         do {
-            head = try extractor.headBlockNumber()
+            head = try answers[0].get()
             do {
-                if let cached = dependencies.dayRanges.range(baseURL: baseURL, chainID: chainID, day: day) {
+                if let cached {
                     range = cached
                 } else {
-                    range = try extractor.resolve(day: day)
+                    range = DayBlockRange(day: day, firstBlock: try answers[1].get(), lastBlock: try answers[2].get())
                     dependencies.dayRanges.store(range, baseURL: baseURL, chainID: chainID, head: head)
                 }
             } catch let error as ExplorerError where Self.meansNoBlockYet(error) {
@@ -162,12 +186,14 @@ final class DayExtraction: @unchecked Sendable {
             head: head, endBlock: endBlock, open: !closed, fixedCalls: extractor.requestCount)
     }
 
-    /// The quota recorder, wrapping the store opened on first use.
+    /// The quota recorder, wrapping the store opened on first use (by any chain's phase 1).
     private func recorder() throws -> QuotaUsageRecorder {
-        if let quotaRecorder { return quotaRecorder }
-        let created = QuotaUsageRecorder(try dependencies.quotaStore())
-        quotaRecorder = created
-        return created
+        try recorderLock.withLock {
+            if let quotaRecorder { return quotaRecorder }
+            let created = QuotaUsageRecorder(try dependencies.quotaStore())
+            quotaRecorder = created
+            return created
+        }
     }
 
     /// Whether `getblocknobytime` said no block exists at or after the day's start yet.
@@ -278,12 +304,12 @@ final class DayExtraction: @unchecked Sendable {
     }
 
     /// One chain's figures after its walks, and its reorg check.
-    private func summarize(chain index: Int) throws -> ChainExtractionSummary {
+    private func summarize(chain index: Int, baseline: (any ReorgBaseline)?) throws -> ChainExtractionSummary {
         let chain = prepared[index]
         let spec = chain.targets.chain
         let rowsByTarget = lock.withLock { rowsByWalk[index] ?? [:] }
         let rows = rowsByTarget.values.reduce(0, +)
-        let reorg = try checkReorg(chain)
+        let reorg = try checkReorg(chain, baseline: baseline)
         let executor = chain.extractor.executor
         let pageSize = chain.targets.source == .blockscoutV2 ? BlockscoutClient.v2PageSize : chain.extractor.pageCapacity
         var lowerBound = chain.fixedCalls + reorg.targets
@@ -311,11 +337,11 @@ final class DayExtraction: @unchecked Sendable {
     }
 
     /// Re-reads the previous day's last confirmed window of `chain` (`ReorgCheck`).
-    private func checkReorg(_ chain: PreparedChain) throws -> ReorgCheck.Summary {
+    private func checkReorg(_ chain: PreparedChain, baseline: (any ReorgBaseline)?) throws -> ReorgCheck.Summary {
         let spec = chain.targets.chain
         let check = ReorgCheck(
             settings: configuration.reorg, chain: spec, source: chain.targets.source, targets: chain.targets.targets,
-            day: day, baseline: dependencies.reorgBaseline, logger: logger,
+            day: day, baseline: baseline, logger: logger,
             event: { [self] record in lock.withLock { hooks.event(record) } })
         return try check.run(extractor: chain.extractor, range: chain.range, head: chain.head)
     }
@@ -354,5 +380,27 @@ final class DayExtraction: @unchecked Sendable {
             }
         }
         hooks.progress(snapshot)
+    }
+}
+
+/// A `ReorgBaseline` the chains' concurrent reorg checks share: one call at a time, since the
+/// stage's baseline reads and marks through a single database connection.
+private final class SerializedReorgBaseline: ReorgBaseline, @unchecked Sendable {
+    // `@unchecked`: every use of `base` is under `lock`.
+    private let base: any ReorgBaseline
+    private let lock = NSLock()
+
+    init(_ base: any ReorgBaseline) {
+        self.base = base
+    }
+
+    func windows(chainID: Int, targets: [ExtractionTarget], blocks: ClosedRange<Int>, day: PartitionDay) throws
+        -> ReorgBaselineWindows?
+    {
+        try lock.withLock { try base.windows(chainID: chainID, targets: targets, blocks: blocks, day: day) }
+    }
+
+    func mark(_ marks: [RefetchLedger.Mark], day: PartitionDay) throws -> Int {
+        try lock.withLock { try base.mark(marks, day: day) }
     }
 }

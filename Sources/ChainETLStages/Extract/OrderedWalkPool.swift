@@ -198,3 +198,44 @@ final class OrderedWalkPool: @unchecked Sendable {
         }
     }
 }
+
+extension OrderedWalkPool {
+    /// Runs `works` at once, one thread each, and returns each one's result in `works` order; a
+    /// work that throws does not stop the others. For a few independent blocking calls, such as a
+    /// chain's head and day boundaries, or the phase 1 of every chain of a stage.
+    static func all<Value>(_ works: [@Sendable () throws -> Value]) throws -> [Result<Value, any Error>] {
+        if works.count <= 1 { return works.map { Result(catching: $0) } }
+        let slots = ResultSlots<Value>(count: works.count)
+        let pool = OrderedWalkPool(threads: works.count, spillDirectory: nil, output: { _ in })
+        try pool.run(
+            works.enumerated().map { index, work in
+                { _ in slots.set(index, Result(catching: work)) }
+            })
+        return try slots.values()
+    }
+}
+
+/// The results of `OrderedWalkPool.all`, filled in by its threads.
+private final class ResultSlots<Value>: @unchecked Sendable {
+    // `@unchecked`: `slots` is guarded by `lock`.
+    private let lock = NSLock()
+    private var slots: [Result<Value, any Error>?]
+
+    init(count: Int) {
+        slots = Array(repeating: nil, count: count)
+    }
+
+    func set(_ index: Int, _ result: Result<Value, any Error>) {
+        lock.withLock { slots[index] = result }
+    }
+
+    /// Every slot, once each work has ended.
+    func values() throws -> [Result<Value, any Error>] {
+        try lock.withLock {
+            try slots.map { slot in
+                guard let slot else { throw OrderedWalkPool.Cancelled() }
+                return slot
+            }
+        }
+    }
+}
