@@ -86,25 +86,23 @@ package struct TransferLoader {
     /// stage names another table. A missing month partition is not created here: the first load
     /// of a month builds it inside its own transaction (`copyIntoFreshPartition`).
     private func partitionTarget(_ request: TransferLoadRequest) throws -> MonthPartition? {
-        guard request.table == Self.defaultTable else { return nil }
-        let rows = try connection.execute(
-            SQLQuery("SELECT chainetl_transfer_partition_name($1::timestamptz)", [request.partition.start]))
-        guard rows.count == 1, let name = rows.value(row: 0, column: 0) else {
-            throw PostgresError.unexpectedResult(
-                statement: "chainetl_transfer_partition_name", message: "it returned no partition name")
-        }
-        return MonthPartition(name: name)
+        try monthPartition(request, function: "chainetl_transfer_partition_name")
     }
 
     /// Creates the month partition in its own short transaction (it locks `transfers` while it
     /// creates one) and returns the COPY target of the first-load way.
     private func ensurePartition(_ request: TransferLoadRequest) throws -> MonthPartition? {
+        try monthPartition(request, function: "chainetl_ensure_transfer_partition")
+    }
+
+    /// The partition name that `function` (a fixed name from schemas/0002) returns for the
+    /// request's day; nil when the stage loads into a table other than `transfers`.
+    private func monthPartition(_ request: TransferLoadRequest, function: StaticString) throws -> MonthPartition? {
         guard request.table == Self.defaultTable else { return nil }
         let rows = try connection.execute(
-            SQLQuery("SELECT chainetl_ensure_transfer_partition($1::timestamptz)", [request.partition.start]))
+            SQLQuery("SELECT \(function)($1::timestamptz)", [request.partition.start]))
         guard rows.count == 1, let name = rows.value(row: 0, column: 0) else {
-            throw PostgresError.unexpectedResult(
-                statement: "chainetl_ensure_transfer_partition", message: "it returned no partition name")
+            throw PostgresError.unexpectedResult(statement: "\(function)", message: "it returned no partition name")
         }
         return MonthPartition(name: name)
     }
