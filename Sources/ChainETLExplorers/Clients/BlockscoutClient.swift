@@ -94,12 +94,4 @@ public struct BlockscoutClient: ExplorerClient {
     public func headBlockNumberRequest() -> HTTPRequest {
         endpoint.request([QueryParameter("module", "block"), QueryParameter("action", "eth_block_number")])
     }
-
-    /// `module=block&action=getblocknobytime` (Blockscout answers `{"blockNumber": "…"}`).
-    public func blockNumberRequest(timestamp: Int, closest direction: BlockSearchDirection) -> HTTPRequest {
-        endpoint.request([
-            QueryParameter("module", "block"), QueryParameter("action", "getblocknobytime"),
-            QueryParameter("timestamp", String(timestamp)), QueryParameter("closest", direction.rawValue),
-        ])
-    }
 }

@@ -61,12 +61,4 @@ public struct EtherscanClient: ExplorerClient {
     public func headBlockNumberRequest() -> HTTPRequest {
         endpoint.request([QueryParameter("module", "proxy"), QueryParameter("action", "eth_blockNumber")])
     }
-
-    /// `module=block&action=getblocknobytime`.
-    public func blockNumberRequest(timestamp: Int, closest direction: BlockSearchDirection) -> HTTPRequest {
-        endpoint.request([
-            QueryParameter("module", "block"), QueryParameter("action", "getblocknobytime"),
-            QueryParameter("timestamp", String(timestamp)), QueryParameter("closest", direction.rawValue),
-        ])
-    }
 }

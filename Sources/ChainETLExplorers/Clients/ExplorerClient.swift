@@ -7,11 +7,19 @@ public protocol ExplorerClient: Sendable {
         throws -> HTTPRequest
     /// The request for the latest block number.
     func headBlockNumberRequest() -> HTTPRequest
-    /// The request for the block closest to `timestamp` (unix seconds) in `direction`.
-    func blockNumberRequest(timestamp: Int, closest direction: BlockSearchDirection) -> HTTPRequest
 }
 
 extension ExplorerClient {
+    /// The request for the block closest to `timestamp` (unix seconds) in `direction`:
+    /// `module=block&action=getblocknobytime`, the same on both families (Blockscout answers
+    /// `{"blockNumber": "…"}`, Etherscan a bare number; `ExplorerResponseParser` reads both).
+    public func blockNumberRequest(timestamp: Int, closest direction: BlockSearchDirection) -> HTTPRequest {
+        endpoint.request([
+            QueryParameter("module", "block"), QueryParameter("action", "getblocknobytime"),
+            QueryParameter("timestamp", String(timestamp)), QueryParameter("closest", direction.rawValue),
+        ])
+    }
+
     /// The latest block number the explorer has indexed.
     public func headBlockNumber(using executor: ExplorerRequestExecutor) throws -> Int {
         let request = headBlockNumberRequest()

@@ -27,4 +27,15 @@ public struct ExtractionProgress: Equatable, Sendable {
         self.calls = calls
         self.estimatedRemainingCalls = estimatedRemainingCalls
     }
+
+    /// Records a page answered: the calls sent so far and the blocks left, and re-estimates the
+    /// calls still needed from the blocks covered per page so far.
+    mutating func pageDone(calls: Int, remainingBlocks: Int) {
+        self.calls = calls
+        blocksDone = blocksTotal - remainingBlocks
+        if blocksDone > 0 {
+            let blocksPerPage = Double(blocksDone) / Double(max(1, windowsDone))
+            estimatedRemainingCalls = Int((Double(remainingBlocks) / blocksPerPage).rounded(.up))
+        }
+    }
 }

@@ -74,12 +74,7 @@ extension TransferExtractor {
                 }
                 progress.rows += outcome.kept.count
                 progress.windowsDone += 1
-                progress.calls = executor.requestCount - callsBefore
-                progress.blocksDone = progress.blocksTotal - walker.remainingBlocks
-                if progress.blocksDone > 0 {
-                    let perCall = Double(progress.blocksDone) / Double(max(1, progress.windowsDone))
-                    progress.estimatedRemainingCalls = Int((Double(walker.remainingBlocks) / perCall).rounded(.up))
-                }
+                progress.pageDone(calls: executor.requestCount - callsBefore, remainingBlocks: walker.remainingBlocks)
                 onProgress(progress)
                 action = outcome.next
             }
