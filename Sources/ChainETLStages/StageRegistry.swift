@@ -18,9 +18,9 @@ public struct StageRegistry: StageKindCatalog {
     /// Every built-in kind. Each stage kind adds its type here, one line each.
     public static let standard = StageRegistry([
         SQLStage.self,
-        EtherscanLogsStage.self,
-        EtherscanTokenTransfersStage.self,
-        BlockscoutStage.self,
+        ExplorerExtract<EtherscanLogsKind>.self,
+        ExplorerExtract<EtherscanTokenTransfersKind>.self,
+        ExplorerExtract<BlockscoutKind>.self,
         NormalizeStage.self,
         DedupeStage.self,
         AggregateStage.self,

@@ -3,9 +3,15 @@ import ChainETLExplorers
 
 /// The three explorer extract stage kinds and what tells them apart: the explorer family they read,
 /// the endpoint, and the `with:` keys they accept.
-enum ExtractKind: String, Sendable, CaseIterable {
+public enum ExtractKind: String, Sendable, CaseIterable {
+    /// ERC-20 Transfer logs by token contract (`module=logs&action=getLogs`, topic0 = Transfer).
+    /// The preferred kind: rows carry `logIndex`.
     case etherscanLogs = "extract/etherscan-logs"
+    /// Token transfers by contract and/or account (`module=account&action=tokentx`). Rows have no
+    /// `logIndex`.
     case etherscanTokenTransfers = "extract/etherscan-tokentx"
+    /// The Blockscout Etherscan-compatible API, `mode: tokentx` (default) or `mode: logs`, or
+    /// REST v2 with keyset cursors, `mode: v2`.
     case blockscout = "extract/blockscout"
 
     /// The explorer family a chain must declare (`explorer:`) to be read by this kind.
