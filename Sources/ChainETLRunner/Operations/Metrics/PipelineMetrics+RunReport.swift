@@ -26,7 +26,7 @@ extension PipelineMetrics {
         if report.status == .succeeded { lastSuccess = report.finishedAt }
         guard let connection else { return }
         do {
-            let ledgerSuccess = try StatusLedger(connection: connection).lastSuccessfulRun(pipeline: report.pipeline)
+            let ledgerSuccess = try StatusQueries(connection: connection).lastSuccessfulRun(pipeline: report.pipeline)
             lastSuccess = [lastSuccess, ledgerSuccess].compactMap { $0 }.max()
             let scope: StatusRequest.Scope = pipeline.map { .pipeline($0) } ?? .named(report.pipeline)
             let status = try StatusReport.collect(

@@ -15,14 +15,14 @@ extension StatusReport {
         _ request: StatusRequest, connection: PostgresConnection, heads: (any ChainHeadSource)?,
         environment: [String: String], logger: Logger
     ) throws -> StatusReport {
-        let ledger = StatusLedger(connection: connection)
+        let queries = StatusQueries(connection: connection)
         var report = StatusReport(generatedAt: request.now, lagThresholdSeconds: request.lagThresholdSeconds)
-        for table in ["etl_runs", "etl_stage_runs", "etl_api_quota"] where try !ledger.tableExists(table) {
+        for table in ["etl_runs", "etl_stage_runs", "etl_api_quota"] where try !queries.tableExists(table) {
             throw OperationsError.database(
                 action: "read the run ledger", message: "table \(table) does not exist (schemas/0001_ledger.sql)")
         }
-        let hasTransfers = try ledger.tableExists("transfers")
-        let hasHeads = try ledger.tableExists("etl_chain_heads")
+        let hasTransfers = try queries.tableExists("transfers")
+        let hasHeads = try queries.tableExists("etl_chain_heads")
         if !hasTransfers {
             report.notes.append(
                 "table transfers does not exist yet (schemas/0002_transfers.sql): no load has run or "
@@ -40,10 +40,10 @@ extension StatusReport {
         switch request.scope {
         case .all:
             spec = nil
-            pipelineNames = try ledger.pipelineNames()
+            pipelineNames = try queries.pipelineNames()
         case .named(let name):
             // A misspelled name would otherwise report every partition "missing" and exit 0.
-            let known = try ledger.pipelineNames()
+            let known = try queries.pipelineNames()
             guard known.contains(name) else {
                 throw OperationsError.usage(
                     "no pipeline named '\(name)' has runs in this database; "
@@ -56,13 +56,13 @@ extension StatusReport {
             spec = pipeline
             pipelineNames = [pipeline.name]
         }
-        let knownHeads = hasHeads ? try ledger.knownHeads() : [:]
+        let knownHeads = hasHeads ? try queries.knownHeads() : [:]
         var chains: [(name: String?, chainID: Int, spec: ChainSpec?)]
         if let spec {
             chains = spec.chains.map { ($0.name, $0.chainID, $0) }
         } else {
             let since = request.now.addingTimeInterval(-Double(max(1, request.windowDays) + 1) * 86_400)
-            let recent = hasTransfers ? try ledger.recentChainIDs(since: since) : []
+            let recent = hasTransfers ? try queries.recentChainIDs(since: since) : []
             chains = Set(recent).union(knownHeads.keys).sorted().map { (nil, $0, nil) }
         }
 
@@ -83,7 +83,7 @@ extension StatusReport {
         for chain in chains {
             var status = ChainStatus(name: chain.name, chainID: chain.chainID)
             status.keyFingerprint = chainKeys[chain.chainID]
-            if hasTransfers, let last = try ledger.lastLoaded(chainID: chain.chainID) {
+            if hasTransfers, let last = try queries.lastLoaded(chainID: chain.chainID) {
                 status.lastLoadedBlock = last.block
                 status.lastLoadedTime = last.time
             }
@@ -127,12 +127,12 @@ extension StatusReport {
             // Which stage runs are this chain's: see `attribution(of:in:chainCount:)`.
             if !pipelineNames.isEmpty, let attribution = attribution(of: chain.name, in: spec, chainCount: chains.count)
             {
-                status.lastSuccess = try ledger.latestStageRun(
+                status.lastSuccess = try queries.latestStageRun(
                     pipelines: pipelineNames, stages: attribution.stages.map { $0 + (attribution.shared?.stages ?? []) },
                     statuses: ["succeeded"])
                 // An interrupted unit (stopped by a signal, or left by a dead run) is a failure too; a
                 // failure that a later run of the same stage and day fixed is not listed.
-                status.lastFailure = try ledger.latestStageRun(
+                status.lastFailure = try queries.latestStageRun(
                     pipelines: pipelineNames, stages: attribution.stages, statuses: ["failed", "interrupted"],
                     unlessSucceededLater: true, shared: attribution.shared)
             }
@@ -147,7 +147,7 @@ extension StatusReport {
 
         // Quota: today's calls per key, read after the head probes above counted theirs.
         let today = PartitionDay(containing: request.now)
-        let usage = try ledger.quotaUsage(day: today)
+        let usage = try queries.quotaUsage(day: today)
         let fingerprints = spec == nil ? usage.keys.sorted() : keyChains.keys.sorted()
         report.apiKeys = fingerprints.map {
             KeyQuota(
@@ -157,8 +157,8 @@ extension StatusReport {
         // Per pipeline.
         let window = request.window
         for name in pipelineNames {
-            let stageIDs = try spec?.stages.map(\.id) ?? ledger.stagesSeen(pipeline: name)
-            let latest = try ledger.latestStatuses(pipeline: name, first: window.first, last: window.last)
+            let stageIDs = try spec?.stages.map(\.id) ?? queries.stagesSeen(pipeline: name)
+            let latest = try queries.latestStatuses(pipeline: name, first: window.first, last: window.last)
             var pipeline = PipelineStatus(
                 name: name, firstDay: window.first, lastDay: window.last, stages: stageIDs, done: [], failed: [],
                 missing: [])
@@ -178,7 +178,7 @@ extension StatusReport {
         }
 
         // The claims of --claim backfills, with their holders.
-        if try ledger.tableExists("etl_claims") {
+        if try queries.tableExists("etl_claims") {
             let rows = try WorkClaims.rows(connection, pipeline: pipelineNames.count == 1 ? pipelineNames[0] : nil)
             if !rows.isEmpty {
                 report.claims = rows.map {

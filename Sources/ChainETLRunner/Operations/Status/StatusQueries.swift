@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Every query is small: latest rows through the ledger's indexes, one row per chain from
 /// `transfers` via its `block_time` index.
-struct StatusLedger {
+struct StatusQueries {
     let connection: PostgresConnection
 
     /// Whether a table (resolved through `search_path`) exists.
