@@ -20,7 +20,7 @@ public protocol Stage: Sendable {
     var configurationInputs: [String: String] { get }
 
     /// The record schema of the output lines, e.g. `transfer/1`; recorded in the manifest.
-    var recordSchema: String { get }
+    var recordSchema: RecordSchema { get }
 
     /// Does the work for `context.partition`.
     func run(_ context: StageContext) throws -> StageOutcome

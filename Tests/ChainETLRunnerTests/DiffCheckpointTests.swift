@@ -23,7 +23,7 @@ struct DiffCheckpointTests {
         deinit { try? FileManager.default.removeItem(at: workdir) }
 
         /// Commits `lines` as the unit's checkpoint (the previous one becomes `.prev`).
-        func commit(_ lines: [String], schema: String, rowsPerPart: Int = 7) throws {
+        func commit(_ lines: [String], schema: RecordSchema, rowsPerPart: Int = 7) throws {
             let writer = try CheckpointWriter(
                 location: location, kind: "test", recordSchema: schema, rowsPerPart: rowsPerPart)
             for line in lines {

@@ -21,11 +21,11 @@ struct LinesStage: Stage {
     }
 
     let file: URL
-    let recordSchema: String
+    let recordSchema: RecordSchema
 
     init(spec: StageSpec, pipeline: PipelineSpec) throws {
         file = pipeline.directory.appendingPathComponent(try spec.parameters.requiredString("file"))
-        recordSchema = try spec.parameters.string("schema") ?? "test-row/1"
+        recordSchema = RecordSchema(try spec.parameters.string("schema") ?? "test-row/1")
     }
 
     func run(_ context: StageContext) throws -> StageOutcome {
@@ -62,7 +62,7 @@ struct DailyVolumeStage: DiffSnapshotting {
         volume = try spec.parameters.requiredString("volume")
     }
 
-    var recordSchema: String { "aggregate-result/1" }
+    var recordSchema: RecordSchema { "aggregate-result/1" }
 
     func run(_ context: StageContext) throws -> StageOutcome {
         let database = try context.database

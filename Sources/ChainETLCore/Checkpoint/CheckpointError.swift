@@ -47,7 +47,7 @@ public enum CheckpointError: Error, Sendable, Equatable, CustomStringConvertible
     /// The manifest has a format version this chainetl does not understand.
     case unsupportedManifestVersion(CheckpointLocation, version: Int)
     /// The checkpoint holds records of another schema than the reader expects.
-    case unexpectedRecordSchema(CheckpointLocation, found: String, expected: String)
+    case unexpectedRecordSchema(CheckpointLocation, found: RecordSchema, expected: RecordSchema)
     /// A data or side file does not match its manifest entry.
     case corruptFile(CheckpointLocation, file: String, defect: Defect)
     /// The checkpoint has no side file of that name.

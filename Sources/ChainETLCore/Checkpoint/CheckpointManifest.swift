@@ -26,7 +26,7 @@ public struct CheckpointManifest: Codable, Sendable, Equatable {
     /// Upstream stage id -> that upstream checkpoint's `contentHash`.
     public var inputs: [String: String]
     /// Record schema of the parts' lines, `name/version` (e.g. `transfer/1`).
-    public var recordSchema: String
+    public var recordSchema: RecordSchema
     public var counts: RowCounts
     /// Data files in read order.
     public var parts: [CheckpointFile]
@@ -45,7 +45,7 @@ public struct CheckpointManifest: Codable, Sendable, Equatable {
 
     public init(
         pipeline: String, partition: PartitionDay, stageID: String, kind: String, configHash: String,
-        inputs: [String: String], recordSchema: String, counts: RowCounts, parts: [CheckpointFile],
+        inputs: [String: String], recordSchema: RecordSchema, counts: RowCounts, parts: [CheckpointFile],
         sideFiles: [CheckpointFile], details: [String: String], startedAt: String, finishedAt: String,
         durationMs: Int
     ) {
@@ -103,7 +103,7 @@ public struct CheckpointManifest: Codable, Sendable, Equatable {
         writer.key("parts")
         Self.render(parts, into: &writer)
         writer.key("record_schema")
-        writer.string(recordSchema)
+        writer.string(recordSchema.text)
         writer.key("side_files")
         Self.render(sideFiles, into: &writer)
         writer.endObject()

@@ -20,7 +20,7 @@ public struct CheckpointReader: Sendable {
     ///
     /// - Parameter recordSchema: when given, the checkpoint must hold exactly this schema
     ///   (e.g. `transfer/1`); a consumer cannot parse records of a version it does not know.
-    public static func open(_ location: CheckpointLocation, expecting recordSchema: String? = nil) throws
+    public static func open(_ location: CheckpointLocation, expecting recordSchema: RecordSchema? = nil) throws
         -> CheckpointReader
     {
         guard let manifest = try CheckpointStore.existingManifest(at: location) else {

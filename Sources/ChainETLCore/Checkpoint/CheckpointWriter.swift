@@ -10,7 +10,7 @@ import Foundation
 public final class CheckpointWriter {
     public let location: CheckpointLocation
     public let kind: String
-    public let recordSchema: String
+    public let recordSchema: RecordSchema
     public let rowsPerPart: Int
     public let compressionLevel: Int32
     /// `<stage>.tmp-<random>/`: where this writer writes until `commit`.
@@ -32,7 +32,7 @@ public final class CheckpointWriter {
     ///   - rowsPerPart: lines per part file before the next one starts.
     ///   - compressionLevel: zlib level 0–9; 1 is several times faster than 6 for ~10 % more bytes.
     public init(
-        location: CheckpointLocation, kind: String, recordSchema: String, rowsPerPart: Int = 1_000_000,
+        location: CheckpointLocation, kind: String, recordSchema: RecordSchema, rowsPerPart: Int = 1_000_000,
         compressionLevel: Int32 = GzipLineWriter.defaultLevel
     ) throws {
         precondition(rowsPerPart > 0, "rowsPerPart must be positive")

@@ -16,10 +16,10 @@ enum DiffKeying: String, Sendable, Equatable {
     case rawExplorerRow = "source:chain_id:tx_hash:log_index (or contract:from:to:value without a log index)"
     case wholeLine = "whole line"
 
-    init(recordSchema: String) {
+    init(recordSchema: RecordSchema) {
         switch recordSchema {
-        case "transfer/1": self = .transferID
-        case "raw-explorer-row/1": self = .rawExplorerRow
+        case .transfer: self = .transferID
+        case .rawExplorerRow: self = .rawExplorerRow
         default: self = .wholeLine
         }
     }

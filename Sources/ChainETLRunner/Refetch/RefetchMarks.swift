@@ -9,12 +9,10 @@ import Foundation
 enum RefetchMarks {
     /// The skip reason shown for an extract stage that runs because of a mark.
     static let reason = "marked for refetch by reconcile or a reorg check (etl_refetch)"
-    /// The record schema of extract stages.
-    static let extractSchema = "raw-explorer-row/1"
 
     /// Whether `stage` must run for `partition` although its checkpoint is up to date.
     static func forcesRerun(of stage: any Stage, partition: PartitionDay, marked: Set<PartitionDay>) -> Bool {
-        marked.contains(partition) && stage.recordSchema == extractSchema
+        marked.contains(partition) && stage.recordSchema == .rawExplorerRow
     }
 
     /// The open marks of `pipeline` for `days`: mark ids per partition.
@@ -72,7 +70,7 @@ enum RefetchMarks {
     static func reloaded(_ partition: PartitionDay, units: [UnitReport], stages: [String: any Stage]) -> Bool {
         let ofPartition = units.filter { $0.partition == partition }
         guard ofPartition.allSatisfy({ $0.status == .succeeded || $0.status == .skipped }) else { return false }
-        let extracts = ofPartition.filter { stages[$0.stage]?.recordSchema == extractSchema }
+        let extracts = ofPartition.filter { stages[$0.stage]?.recordSchema == .rawExplorerRow }
         return !extracts.isEmpty && extracts.allSatisfy { $0.status == .succeeded }
     }
 

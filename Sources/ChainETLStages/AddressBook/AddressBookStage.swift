@@ -18,7 +18,7 @@ public struct AddressBookStage: Stage {
         configuration = try AddressBookConfiguration(spec: spec, pipeline: pipeline)
     }
 
-    public var recordSchema: String { "address-book-load/1" }
+    public var recordSchema: RecordSchema { "address-book-load/1" }
 
     public var configurationInputs: [String: String] { ["file.text": configuration.text] }
 

@@ -21,7 +21,7 @@ public struct AggregateStage: Stage {
         configuration = try AggregateConfiguration(spec: spec, pipeline: pipeline)
     }
 
-    public var recordSchema: String { "aggregate-result/1" }
+    public var recordSchema: RecordSchema { "aggregate-result/1" }
 
     public var configurationInputs: [String: String] {
         var inputs: [String: String] = [:]

@@ -1,9 +1,11 @@
+import ChainETLCore
+
 /// Failures of the dedupe logic; each names the input and line.
 public enum DedupeError: Error, Equatable, CustomStringConvertible {
     /// An input's block numbers go down: it is not sorted by block, so per-block dedupe would miss duplicates.
     case inputNotSorted(input: String, line: Int, block: Int, previousBlock: Int)
     /// An input checkpoint does not hold canonical transfer records.
-    case unexpectedInputSchema(input: String, found: String, expected: String)
+    case unexpectedInputSchema(input: String, found: RecordSchema, expected: RecordSchema)
     /// A line is not a readable canonical transfer record.
     case malformedRecord(input: String, line: Int, detail: String)
 

@@ -13,7 +13,6 @@ import Foundation
 public struct DedupeStage: Stage {
     public static let kind = "dedupe"
     public static var parameters: StageParameterSchema { DedupeConfiguration.schema }
-    static let recordSchemaName = "transfer/1"
 
     var configuration: DedupeConfiguration
     let stageID: String
@@ -23,7 +22,7 @@ public struct DedupeStage: Stage {
         stageID = spec.id
     }
 
-    public var recordSchema: String { Self.recordSchemaName }
+    public var recordSchema: RecordSchema { .transfer }
 
     /// One sorted run to merge.
     private enum Run {
@@ -37,9 +36,9 @@ public struct DedupeStage: Stage {
         var details: [String: String] = [:]
         for id in configuration.inputs {
             let reader = try context.input(id)
-            guard reader.manifest.recordSchema == Self.recordSchemaName else {
+            guard reader.manifest.recordSchema == .transfer else {
                 throw DedupeError.unexpectedInputSchema(
-                    input: id, found: reader.manifest.recordSchema, expected: Self.recordSchemaName)
+                    input: id, found: reader.manifest.recordSchema, expected: .transfer)
             }
             for part in reader.manifest.parts where part.rows > 0 {
                 runs.append(.part(input: id, file: part, reader: reader))

@@ -18,7 +18,7 @@ public struct ExportStage: Stage {
         configuration = try ExportConfiguration(spec: spec, pipeline: pipeline)
     }
 
-    public var recordSchema: String { "export-result/1" }
+    public var recordSchema: RecordSchema { "export-result/1" }
 
     public func run(_ context: StageContext) throws -> StageOutcome {
         let writer = ExportBundleWriter(

@@ -17,7 +17,7 @@ public struct ExplorerExtract<Kind: ExplorerExtractKind>: ExplorerExtractStage {
         configuration = try ExtractConfiguration(kind: Kind.extractKind, spec: spec, pipeline: pipeline)
     }
 
-    public var recordSchema: String { ExtractStageRun.recordSchema }
+    public var recordSchema: RecordSchema { .rawExplorerRow }
 
     public var scopes: [ExtractionScope] { configuration.scopes }
 

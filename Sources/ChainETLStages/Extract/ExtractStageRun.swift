@@ -5,9 +5,6 @@ import Foundation
 /// The `run` and `isUpToDate` shared by the three explorer extract kinds: wires a `DayExtraction`
 /// to the unit's `StageContext` (output checkpoint, events, progress, shared services).
 enum ExtractStageRun {
-    /// The record schema of every extract checkpoint (docs/architecture.md, "Raw explorer checkpoint line").
-    static let recordSchema = "raw-explorer-row/1"
-
     static func run(_ configuration: ExtractConfiguration, context: StageContext) throws -> StageOutcome {
         let output = try context.output
         let services = context.services

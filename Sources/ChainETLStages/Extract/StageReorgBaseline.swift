@@ -114,7 +114,7 @@ final class StageReorgBaseline: ReorgBaseline {
         let location = CheckpointLocation(workdir: workdir, pipeline: pipeline, partition: day, stageID: stageID)
         let reader: CheckpointReader
         do {
-            reader = try CheckpointReader.open(location, expecting: ExtractStageRun.recordSchema)
+            reader = try CheckpointReader.open(location, expecting: .rawExplorerRow)
         } catch CheckpointError.missing(_) {
             return nil
         }

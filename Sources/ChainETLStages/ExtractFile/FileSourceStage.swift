@@ -21,7 +21,7 @@ public struct FileSourceStage: Stage {
         fileDigest = try FileDigest.sha256(path: configuration.file.resolved)
     }
 
-    public var recordSchema: String { "file-row/1" }
+    public var recordSchema: RecordSchema { .fileRow }
 
     /// The file's SHA-256 (not its text: event files can be large).
     public var configurationInputs: [String: String] { ["file.sha256": fileDigest] }

@@ -7,7 +7,7 @@ enum LoadError: Error, CustomStringConvertible {
     /// A record's `block_time` lies outside the partition day being loaded.
     case rowOutsidePartition(input: String, line: Int, blockTime: String, partition: PartitionDay)
     /// The input checkpoint holds records of another schema.
-    case unexpectedInputSchema(stage: String, input: String, found: String)
+    case unexpectedInputSchema(stage: String, input: String, found: RecordSchema)
     /// A statement of the load failed; the transaction was rolled back, so nothing was loaded.
     case databaseFailed(partition: PartitionDay, table: String, step: String, underlying: any Error)
 

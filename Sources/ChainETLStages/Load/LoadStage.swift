@@ -19,11 +19,11 @@ public struct LoadStage: Stage {
         stageID = spec.id
     }
 
-    public var recordSchema: String { "load-result/1" }
+    public var recordSchema: RecordSchema { "load-result/1" }
 
     public func run(_ context: StageContext) throws -> StageOutcome {
         let reader = try context.input(configuration.input)
-        guard reader.manifest.recordSchema == "transfer/1" else {
+        guard reader.manifest.recordSchema == .transfer else {
             throw LoadError.unexpectedInputSchema(
                 stage: stageID, input: configuration.input, found: reader.manifest.recordSchema)
         }

@@ -1,3 +1,5 @@
+import ChainETLCore
+
 /// Failures of the normalize and dedupe logic; each says where and what to do.
 public enum NormalizeError: Error, Equatable, CustomStringConvertible {
     /// A valid row's block number is lower than the previous row's: the input is not sorted by block,
@@ -6,7 +8,7 @@ public enum NormalizeError: Error, Equatable, CustomStringConvertible {
     /// Within one extraction target's rows of input checkpoint `input`, a block number went down.
     case runOutOfOrder(input: String, line: Int, block: Int, previousBlock: Int)
     /// An input checkpoint does not hold raw explorer rows.
-    case unexpectedInputSchema(input: String, found: String, expected: String)
+    case unexpectedInputSchema(input: String, found: RecordSchema, expected: RecordSchema)
     /// Too many rows were quarantined for the stage to pass.
     case quarantineThresholdExceeded(
         quarantined: Int, rowsIn: Int, maximumFraction: Double, topReasons: [String], quarantineFile: String)

@@ -17,7 +17,6 @@ public struct NormalizeStage: Stage {
     /// The side file holding quarantined rows.
     public static let quarantineFileName = "quarantine.ndjson.gz"
     /// The record schema of the inputs.
-    static let inputSchema = "raw-explorer-row/1"
 
     let configuration: NormalizeConfiguration
     let stageID: String
@@ -27,15 +26,15 @@ public struct NormalizeStage: Stage {
         stageID = spec.id
     }
 
-    public var recordSchema: String { "transfer/1" }
+    public var recordSchema: RecordSchema { .transfer }
 
     public func run(_ context: StageContext) throws -> StageOutcome {
         var readers: [(id: String, reader: CheckpointReader)] = []
         for id in configuration.inputs {
             let reader = try context.input(id)
-            guard reader.manifest.recordSchema == Self.inputSchema else {
+            guard reader.manifest.recordSchema == .rawExplorerRow else {
                 throw NormalizeError.unexpectedInputSchema(
-                    input: id, found: reader.manifest.recordSchema, expected: Self.inputSchema)
+                    input: id, found: reader.manifest.recordSchema, expected: .rawExplorerRow)
             }
             readers.append((id, reader))
         }

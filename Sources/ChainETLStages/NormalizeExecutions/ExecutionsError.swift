@@ -1,7 +1,9 @@
+import ChainETLCore
+
 /// Why `normalize/executions` cannot load a partition.
 enum ExecutionsError: Error, Equatable, CustomStringConvertible {
     /// The upstream checkpoint does not hold `file-row/1` lines.
-    case wrongInput(stage: String, input: String, recordSchema: String)
+    case wrongInput(stage: String, input: String, recordSchema: RecordSchema)
 
     var description: String {
         switch self {

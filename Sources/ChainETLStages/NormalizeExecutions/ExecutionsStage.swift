@@ -20,11 +20,11 @@ public struct ExecutionsStage: Stage {
         configuration = try ExecutionsConfiguration(spec: spec)
     }
 
-    public var recordSchema: String { "executions-load/1" }
+    public var recordSchema: RecordSchema { "executions-load/1" }
 
     public func run(_ context: StageContext) throws -> StageOutcome {
         let reader = try context.input(configuration.input)
-        guard reader.manifest.recordSchema == "file-row/1" else {
+        guard reader.manifest.recordSchema == .fileRow else {
             throw ExecutionsError.wrongInput(
                 stage: context.spec.id, input: configuration.input, recordSchema: reader.manifest.recordSchema)
         }

@@ -18,7 +18,7 @@ public struct PricesStage: Stage {
         configuration = try PricesConfiguration(spec: spec, pipeline: pipeline)
     }
 
-    public var recordSchema: String { "prices-load/1" }
+    public var recordSchema: RecordSchema { "prices-load/1" }
 
     public var configurationInputs: [String: String] {
         configuration.fileDigest.map { ["file.sha256": $0] } ?? [:]

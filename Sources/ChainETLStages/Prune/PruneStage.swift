@@ -16,7 +16,7 @@ public struct PruneStage: Stage {
         configuration = try PruneConfiguration(spec: spec, pipeline: pipeline)
     }
 
-    public var recordSchema: String { "prune-result/1" }
+    public var recordSchema: RecordSchema { "prune-result/1" }
 
     public func run(_ context: StageContext) throws -> StageOutcome {
         let cutoff = TransferPartitionPruner.cutoff(

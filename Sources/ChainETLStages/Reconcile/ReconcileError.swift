@@ -1,7 +1,9 @@
+import ChainETLCore
+
 /// Failures of a `reconcile` stage.
 enum ReconcileError: Error, CustomStringConvertible {
     /// The second source's checkpoint is not raw explorer rows.
-    case notRawRows(stage: String, recordSchema: String)
+    case notRawRows(stage: String, recordSchema: RecordSchema)
     /// A sum passed 384 bits (not possible with real data).
     case sumOverflow(token: String)
     /// The store's figures could not be read.

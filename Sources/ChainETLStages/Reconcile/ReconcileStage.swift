@@ -27,12 +27,12 @@ public struct ReconcileStage: Stage {
         upstream = (try? StageGraph(stages: pipeline.stages).upstream(of: spec.id)) ?? spec.needs
     }
 
-    public var recordSchema: String { "reconcile-discrepancy/1" }
+    public var recordSchema: RecordSchema { "reconcile-discrepancy/1" }
 
     public func run(_ context: StageContext) throws -> StageOutcome {
         let output = try context.output
         let source = try context.input(configuration.against)
-        guard source.manifest.recordSchema == RawTransferCounterSchema.name else {
+        guard source.manifest.recordSchema == .rawExplorerRow else {
             throw ReconcileError.notRawRows(stage: configuration.against, recordSchema: source.manifest.recordSchema)
         }
         var counter = RawTransferCounter(
@@ -172,9 +172,4 @@ public struct ReconcileStage: Stage {
         line.string(WideUnsigned.signedDifference(from: store.sum, to: source.sum))
         line.endObject()
     }
-}
-
-/// The record schema reconcile reads from its second source.
-enum RawTransferCounterSchema {
-    static let name = "raw-explorer-row/1"
 }

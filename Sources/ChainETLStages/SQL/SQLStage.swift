@@ -22,7 +22,7 @@ public struct SQLStage: Stage {
         stageID = spec.id
     }
 
-    public var recordSchema: String { "sql-result/1" }
+    public var recordSchema: RecordSchema { "sql-result/1" }
 
     /// The script's text joins the config hash: editing the file reruns the stage.
     public var configurationInputs: [String: String] { ["sql.text": configuration.text] }

@@ -19,7 +19,7 @@ public struct TestCopyStage: Stage {
         input = spec.needs[0]
     }
 
-    public var recordSchema: String { "test-row/1" }
+    public var recordSchema: RecordSchema { "test-row/1" }
 
     public func run(_ context: StageContext) throws -> StageOutcome {
         let reader = try context.input(input)

@@ -14,7 +14,7 @@ public struct TestEmitStage: Stage {
         configuration = try TestEmitConfiguration(spec: spec)
     }
 
-    public var recordSchema: String { "test-row/1" }
+    public var recordSchema: RecordSchema { "test-row/1" }
 
     public func run(_ context: StageContext) throws -> StageOutcome {
         let output = try context.output

@@ -11,7 +11,7 @@ public struct TestFailStage: Stage {
         stageID = spec.id
     }
 
-    public var recordSchema: String { "test-row/1" }
+    public var recordSchema: RecordSchema { "test-row/1" }
 
     public func run(_ context: StageContext) throws -> StageOutcome {
         throw TestStageError.alwaysFails(stage: stageID)

@@ -15,7 +15,7 @@ public struct TestSleepStage: Stage {
         configuration = try TestSleepConfiguration(spec: spec)
     }
 
-    public var recordSchema: String { "test-row/1" }
+    public var recordSchema: RecordSchema { "test-row/1" }
 
     public func run(_ context: StageContext) throws -> StageOutcome {
         context.logger.debug("stage sleeping", metadata: ["sleep.ms": "\(configuration.milliseconds)"])
