@@ -55,4 +55,23 @@ public struct StageRegistry: StageKindCatalog {
         }
         return try stageType.init(spec: spec, pipeline: pipeline)
     }
+
+    /// Builds every stage of `pipeline`, by id, and collects the problems of all of them (a stage
+    /// that fails to build is left out).
+    public func makeStages(of pipeline: PipelineSpec) -> (stages: [String: any Stage], problems: [ConfigDiagnostic]) {
+        var stages: [String: any Stage] = [:]
+        var problems: [ConfigDiagnostic] = []
+        for spec in pipeline.stages {
+            do {
+                stages[spec.id] = try makeStage(spec, pipeline: pipeline)
+            } catch let diagnostic as ConfigDiagnostic {
+                problems.append(diagnostic)
+            } catch let diagnostics as ConfigDiagnostics {
+                problems.append(contentsOf: diagnostics.diagnostics)
+            } catch {
+                problems.append(ConfigDiagnostic(location: spec.location, message: "\(error)"))
+            }
+        }
+        return (stages, problems)
+    }
 }

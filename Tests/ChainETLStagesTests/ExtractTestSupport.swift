@@ -246,7 +246,8 @@ struct ExtractUnit {
         self.stage = stage
         self.location = location
         context = StageContext(
-            pipeline: pipeline, spec: spec, partition: day, workdir: workdir, runID: "test-run", logger: logger,
+            pipeline: pipeline, spec: spec, configHash: "test", partition: day, workdir: workdir, runID: "test-run",
+            logger: logger,
             options: StageOptions(allowOpen: allowOpen), eventSink: recorder, progressReporter: recorder,
             services: services, inputs: [:], databaseURL: nil,
             makeOutput: { try CheckpointWriter(location: location, kind: spec.kind, recordSchema: stage.recordSchema) })

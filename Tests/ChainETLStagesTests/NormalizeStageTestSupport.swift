@@ -98,7 +98,8 @@ final class TransferStageHarness {
         for need in spec.needs { inputs[need] = try CheckpointReader.open(location(need, day)) }
         let location = location(id, day)
         let context = StageContext(
-            pipeline: pipeline, spec: spec, partition: day, workdir: workdir, runID: "test-run",
+            pipeline: pipeline, spec: spec, configHash: StageConfigHash.of(stage, spec: spec, pipeline: pipeline),
+            partition: day, workdir: workdir, runID: "test-run",
             logger: Logger(label: "chainetl.transfers.tests"), options: StageOptions(), eventSink: events,
             progressReporter: NoProgress(), services: ExtractionServices(), inputs: inputs, databaseURL: nil,
             makeOutput: { try CheckpointWriter(location: location, kind: spec.kind, recordSchema: stage.recordSchema) })

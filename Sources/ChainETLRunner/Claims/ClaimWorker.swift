@@ -70,9 +70,9 @@ public final class ClaimWorker {
         let pipeline: String
         let connection: PostgresConnection
         do {
-            pipeline = try PipelineRunner(
-                request: request, environment: environment, logger: logger, console: console
-            ).loadPipeline().name
+            pipeline = try RunPlanner.loadPipeline(
+                request.pipelineFile, registry: .standard, environment: environment
+            ).name
             let migrator = try MigrationSource.migrator(environment: environment)
             do {
                 connection = try PostgresConnection.connect(

@@ -163,7 +163,8 @@ final class StageHarness {
     ) -> StageContext {
         let location = location(spec.id, day)
         return StageContext(
-            pipeline: pipeline, spec: spec, partition: day, workdir: workdir, runID: "test-run",
+            pipeline: pipeline, spec: spec, configHash: StageConfigHash.of(stage, spec: spec, pipeline: pipeline),
+            partition: day, workdir: workdir, runID: "test-run",
             logger: Self.logger, options: options, eventSink: DiscardingEvents(),
             progressReporter: DiscardingProgress(), services: ExtractionServices(), inputs: inputs,
             databaseURL: databaseURL,
