@@ -80,6 +80,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Stage kinds and helpers for tests only (`test/emit`, `test/fail`, `test/copy`, `test/sleep`).
+        .target(
+            name: "ChainETLTestSupport",
+            dependencies: [
+                "ChainETLCore",
+                "ChainETLStages",
+            ]
+        ),
         .executableTarget(
             name: "chainetl",
             dependencies: [
@@ -88,6 +96,7 @@ let package = Package(
                 "ChainETLStages",
                 "ChainETLRunner",
                 "ChainETLSimulator",
+                "ChainETLTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -108,8 +117,11 @@ let package = Package(
         .testTarget(name: "ChainETLPostgresTests", dependencies: ["ChainETLPostgres"]),
         .testTarget(name: "ChainETLExplorersTests", dependencies: ["ChainETLExplorers", "ChainETLSimulator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChainETLSimulatorTests", dependencies: ["ChainETLSimulator"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ChainETLStagesTests", dependencies: ["ChainETLStages", "ChainETLSimulator"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ChainETLRunnerTests", dependencies: ["ChainETLRunner", "ChainETLSimulator"]),
+        .testTarget(
+            name: "ChainETLStagesTests", dependencies: ["ChainETLStages", "ChainETLSimulator", "ChainETLTestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ChainETLRunnerTests", dependencies: ["ChainETLRunner", "ChainETLSimulator", "ChainETLTestSupport"]),
         .testTarget(
             name: "EndToEndTests", dependencies: ["ChainETLCore", "ChainETLPostgres", "ChainETLSimulator"],
             exclude: ["Fixtures"]),

@@ -15,7 +15,8 @@ public struct StageRegistry: StageKindCatalog {
         self.kinds = kinds
     }
 
-    /// Every built-in kind. Each stage kind adds its type here, one line each.
+    /// Every product kind. Each stage kind adds its type here, one line each (the `test/…` kinds
+    /// live in ChainETLTestSupport).
     public static let standard = StageRegistry([
         SQLStage.self,
         EtherscanLogsStage.self,
@@ -32,11 +33,12 @@ public struct StageRegistry: StageKindCatalog {
         LoadStage.self,
         PruneStage.self,
         ReconcileStage.self,
-        TestEmitStage.self,
-        TestFailStage.self,
-        TestCopyStage.self,
-        TestSleepStage.self,
     ])
+
+    /// This registry with `stageTypes` added (e.g. the test kinds of ChainETLTestSupport).
+    public func adding(_ stageTypes: [any Stage.Type]) -> StageRegistry {
+        StageRegistry(Array(kinds.values) + stageTypes)
+    }
 
     /// The known kinds, sorted.
     public var knownKinds: [String] { kinds.keys.sorted() }

@@ -45,8 +45,10 @@ extension ChainETL {
             let request = PlanRequest(
                 pipelineFile: URL(fileURLWithPath: pipeline), partitions: try partitions.request(),
                 selections: selections, force: force, databaseURL: database.url, workdir: workdir.url, probe: probe)
-            let result = PipelinePlanner(request: request, environment: environment, logger: logger, console: console)
-                .run()
+            let result = PipelinePlanner(
+                request: request, registry: ChainETL.stageRegistry, environment: environment, logger: logger,
+                console: console
+            ).run()
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }
         }
     }

@@ -103,14 +103,16 @@ extension ChainETL {
             request.lowDayShare = lowDayShare
             if claim {
                 let exitCode = ClaimWorker(
-                    request: request, options: .init(leaseSeconds: leaseSeconds), environment: environment,
-                    logger: logger, console: console
+                    request: request, options: .init(leaseSeconds: leaseSeconds), registry: ChainETL.stageRegistry,
+                    environment: environment, logger: logger, console: console
                 ).run()
                 if exitCode != 0 { throw ExitCode(exitCode) }
                 return
             }
-            let result = PipelineRunner(request: request, environment: environment, logger: logger, console: console)
-                .run()
+            let result = PipelineRunner(
+                request: request, registry: ChainETL.stageRegistry, environment: environment, logger: logger,
+                console: console
+            ).run()
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }
         }
     }

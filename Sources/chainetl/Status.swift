@@ -35,7 +35,7 @@ extension ChainETL {
             let outcome = StatusCommand(
                 pipeline: pipeline, json: json, lagThresholdSeconds: failIfLag, offline: offline,
                 databaseURL: database.url, logger: logger
-            ).run(environment: ProcessInfo.processInfo.environment, catalog: StageRegistry.standard)
+            ).run(environment: ProcessInfo.processInfo.environment, catalog: ChainETL.stageRegistry)
             if !outcome.output.isEmpty { FileHandle.standardOutput.write(Data(outcome.output.utf8)) }
             for line in outcome.errors { FileHandleOutput.standardError(line) }
             if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

@@ -1,6 +1,7 @@
 import ChainETLCore
 import ChainETLExplorers
 import ChainETLSimulator
+import ChainETLTestSupport
 import Foundation
 import Logging
 import Testing
@@ -241,7 +242,7 @@ struct ExtractUnit {
         pipeline: PipelineSpec, spec: StageSpec, day: PartitionDay, workdir: URL, services: ExtractionServices,
         logger: Logger, allowOpen: Bool = false
     ) throws {
-        let stage = try StageRegistry.standard.makeStage(spec, pipeline: pipeline)
+        let stage = try StageRegistry.withTestStages.makeStage(spec, pipeline: pipeline)
         let location = CheckpointLocation(workdir: workdir, pipeline: pipeline.name, partition: day, stageID: spec.id)
         self.stage = stage
         self.location = location
