@@ -80,7 +80,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Stage kinds and helpers for tests only (`test/emit`, `test/fail`, `test/copy`, `test/sleep`).
+        // Stage kinds and helpers for tests only (`test/emit`, `test/fail`, `test/copy`, `test/sleep`):
+        // the binary registers the kinds only when CHAINETL_TEST_STAGES=1 (docs/architecture.md).
         .target(
             name: "ChainETLTestSupport",
             dependencies: [
