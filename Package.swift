@@ -80,6 +80,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Stage kinds and helpers for tests only (`test/emit`, `test/fail`, `test/copy`, `test/sleep`):
+        // the binary registers the kinds only when CHAINETL_TEST_STAGES=1 (docs/architecture.md).
+        .target(
+            name: "ChainETLTestSupport",
+            dependencies: [
+                "ChainETLCore",
+                "ChainETLStages",
+            ]
+        ),
         .executableTarget(
             name: "chainetl",
             dependencies: [
@@ -88,6 +97,7 @@ let package = Package(
                 "ChainETLStages",
                 "ChainETLRunner",
                 "ChainETLSimulator",
+                "ChainETLTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -108,8 +118,11 @@ let package = Package(
         .testTarget(name: "ChainETLPostgresTests", dependencies: ["ChainETLPostgres"]),
         .testTarget(name: "ChainETLExplorersTests", dependencies: ["ChainETLExplorers", "ChainETLSimulator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChainETLSimulatorTests", dependencies: ["ChainETLSimulator"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ChainETLStagesTests", dependencies: ["ChainETLStages", "ChainETLSimulator"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ChainETLRunnerTests", dependencies: ["ChainETLRunner", "ChainETLSimulator"]),
+        .testTarget(
+            name: "ChainETLStagesTests", dependencies: ["ChainETLStages", "ChainETLSimulator", "ChainETLTestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ChainETLRunnerTests", dependencies: ["ChainETLRunner", "ChainETLSimulator", "ChainETLTestSupport"]),
         .testTarget(
             name: "EndToEndTests", dependencies: ["ChainETLCore", "ChainETLPostgres", "ChainETLSimulator"],
             exclude: ["Fixtures"]),

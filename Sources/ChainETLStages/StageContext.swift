@@ -8,6 +8,9 @@ import Logging
 public final class StageContext {
     public let pipeline: PipelineSpec
     public let spec: StageSpec
+    /// The stage's config hash (`StageConfigHash.of`), computed once per run by the runner; the
+    /// manifest records it, and database-writing stages record it in `etl_loads`.
+    public let configHash: String
     public let partition: PartitionDay
     public let workdir: URL
     public let runID: String
@@ -27,7 +30,8 @@ public final class StageContext {
     private var openedDatabase: PostgresConnection?
 
     package init(
-        pipeline: PipelineSpec, spec: StageSpec, partition: PartitionDay, workdir: URL, runID: String,
+        pipeline: PipelineSpec, spec: StageSpec, configHash: String, partition: PartitionDay, workdir: URL,
+        runID: String,
         logger: Logger, options: StageOptions, eventSink: any StageEventSink,
         progressReporter: any StageProgressReporting, services: ExtractionServices,
         inputs: [String: CheckpointReader], databaseURL: String?,
@@ -35,6 +39,7 @@ public final class StageContext {
     ) {
         self.pipeline = pipeline
         self.spec = spec
+        self.configHash = configHash
         self.partition = partition
         self.workdir = workdir
         self.runID = runID

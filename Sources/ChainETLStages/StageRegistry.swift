@@ -15,7 +15,8 @@ public struct StageRegistry: StageKindCatalog {
         self.kinds = kinds
     }
 
-    /// Every built-in kind. Each stage kind adds its type here, one line each.
+    /// Every product kind. Each stage kind adds its type here, one line each (the `test/…` kinds
+    /// live in ChainETLTestSupport).
     public static let standard = StageRegistry([
         SQLStage.self,
         ExplorerExtract<EtherscanLogsKind>.self,
@@ -32,11 +33,12 @@ public struct StageRegistry: StageKindCatalog {
         LoadStage.self,
         PruneStage.self,
         ReconcileStage.self,
-        TestEmitStage.self,
-        TestFailStage.self,
-        TestCopyStage.self,
-        TestSleepStage.self,
     ])
+
+    /// This registry with `stageTypes` added (e.g. the test kinds of ChainETLTestSupport).
+    public func adding(_ stageTypes: [any Stage.Type]) -> StageRegistry {
+        StageRegistry(Array(kinds.values) + stageTypes)
+    }
 
     /// The known kinds, sorted.
     public var knownKinds: [String] { kinds.keys.sorted() }
@@ -54,5 +56,24 @@ public struct StageRegistry: StageKindCatalog {
             throw StageError.unknownKind(spec.kind, location: spec.location)
         }
         return try stageType.init(spec: spec, pipeline: pipeline)
+    }
+
+    /// Builds every stage of `pipeline`, by id, and collects the problems of all of them (a stage
+    /// that fails to build is left out).
+    public func makeStages(of pipeline: PipelineSpec) -> (stages: [String: any Stage], problems: [ConfigDiagnostic]) {
+        var stages: [String: any Stage] = [:]
+        var problems: [ConfigDiagnostic] = []
+        for spec in pipeline.stages {
+            do {
+                stages[spec.id] = try makeStage(spec, pipeline: pipeline)
+            } catch let diagnostic as ConfigDiagnostic {
+                problems.append(diagnostic)
+            } catch let diagnostics as ConfigDiagnostics {
+                problems.append(contentsOf: diagnostics.diagnostics)
+            } catch {
+                problems.append(ConfigDiagnostic(location: spec.location, message: "\(error)"))
+            }
+        }
+        return (stages, problems)
     }
 }

@@ -329,7 +329,8 @@ private struct AggregateRunner {
         let stage = try StageRegistry.standard.makeStage(spec, pipeline: pipeline)
         let output = CheckpointLocation(workdir: workdir, pipeline: "bench", partition: day, stageID: "aggregate")
         let context = StageContext(
-            pipeline: pipeline, spec: spec, partition: day, workdir: workdir, runID: "bench", logger: logger,
+            pipeline: pipeline, spec: spec, configHash: StageConfigHash.of(stage, spec: spec, pipeline: pipeline),
+            partition: day, workdir: workdir, runID: "bench", logger: logger,
             options: StageOptions(), eventSink: SilentEvents(), progressReporter: SilentProgress(),
             services: ExtractionServices(), inputs: [:], databaseURL: databaseURL,
             makeOutput: { try CheckpointWriter(location: output, kind: spec.kind, recordSchema: stage.recordSchema) })

@@ -114,7 +114,8 @@ final class TransferStageBenchData: @unchecked Sendable {
         logger.logLevel = .warning
         let location = location(id)
         let context = StageContext(
-            pipeline: pipeline, spec: spec, partition: Self.day, workdir: workdir, runID: "bench", logger: logger,
+            pipeline: pipeline, spec: spec, configHash: "bench", partition: Self.day, workdir: workdir, runID: "bench",
+            logger: logger,
             options: StageOptions(), eventSink: QuietEvents(), progressReporter: QuietProgress(),
             services: ExtractionServices(), inputs: inputs, databaseURL: nil,
             makeOutput: { try CheckpointWriter(location: location, kind: spec.kind, recordSchema: stage.recordSchema) })

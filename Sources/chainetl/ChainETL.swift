@@ -1,5 +1,7 @@
 import ArgumentParser
 import ChainETLCore
+import ChainETLStages
+import ChainETLTestSupport
 import Foundation
 
 /// The `chainetl` command: parses arguments and dispatches to one subcommand per file.
@@ -24,6 +26,11 @@ struct ChainETL: ParsableCommand {
             Diff.self,
         ]
     )
+
+    /// The stage kinds the binary knows (`StageRegistry.forBinary(environment:)`, ChainETLTestSupport).
+    static var stageRegistry: StageRegistry {
+        .forBinary(environment: ProcessInfo.processInfo.environment)
+    }
 
     /// Parses and runs, mapping every usage error to exit code 2 (SPEC §2) instead of
     /// ArgumentParser's 64.

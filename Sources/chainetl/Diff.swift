@@ -15,16 +15,10 @@ extension ChainETL {
         @Argument(help: "A run id (as in the summary line), or `last` (default).")
         var runID: String?
 
-        @Option(help: "The working directory the run used (default: CHAINETL_WORKDIR, then work).")
-        var workdir: String?
+        @OptionGroup var workdir: WorkdirOptions
 
         func run() throws {
-            let outcome = RunDiffCommand(
-                workdir: URL(
-                    fileURLWithPath: workdir ?? ProcessInfo.processInfo.environment["CHAINETL_WORKDIR"] ?? "work",
-                    isDirectory: true
-                ).standardizedFileURL, runID: runID
-            ).run()
+            let outcome = RunDiffCommand(workdir: workdir.url, runID: runID).run()
             if !outcome.output.isEmpty { FileHandle.standardOutput.write(Data(outcome.output.utf8)) }
             for line in outcome.errors { FileHandleOutput.standardError(line) }
             if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

@@ -8,8 +8,7 @@ extension ChainETL {
         static let configuration = CommandConfiguration(
             abstract: "Apply pending database migrations (built in from schemas/), one transaction each.")
 
-        @Option(help: "PostgreSQL URL (default: DATABASE_URL, then libpq's PG* variables).")
-        var databaseURL: String?
+        @OptionGroup var database: DatabaseOptions
 
         @Option(help: "A folder of NNNN_name.sql migrations (default: CHAINETL_SCHEMAS, else those built in).")
         var schemas: String?
@@ -19,7 +18,7 @@ extension ChainETL {
         func run() throws {
             let (logger, console) = logging.bootstrap(label: "chainetl.migrate")
             let migration = DatabaseMigration(
-                databaseURL: databaseURL, schemas: schemas.map { URL(fileURLWithPath: $0, isDirectory: true) },
+                databaseURL: database.url, schemas: schemas.map { URL(fileURLWithPath: $0, isDirectory: true) },
                 logger: logger, console: console)
             let code = migration.run(environment: ProcessInfo.processInfo.environment)
             if code != 0 { throw ExitCode(code) }

@@ -18,14 +18,7 @@ extension ChainETL {
         @Argument(help: "The pipeline file, e.g. pipelines/nightly.yaml.")
         var pipeline: String
 
-        @Option(help: "The UTC day to plan (YYYY-MM-DD). Default: yesterday.")
-        var partition: String?
-
-        @Option(help: "First day of a backfill (with --to).")
-        var from: String?
-
-        @Option(help: "Last day of a backfill, inclusive (with --from).")
-        var to: String?
+        @OptionGroup var partitions: PartitionOptions
 
         @Option(name: .customLong("select"), help: "Stages to plan: id, id+ (and downstream), +id (and upstream).")
         var selections: [String] = []
@@ -36,34 +29,26 @@ extension ChainETL {
         @Flag(help: "Sample each chain's explorer (a few calls) to estimate blocks and rows per day.")
         var probe = false
 
-        @Option(help: "PostgreSQL URL for today's counted calls (default: DATABASE_URL, then PG* variables).")
-        var databaseURL: String?
+        @OptionGroup var database: DatabaseOptions
 
-        @Option(help: "Where checkpoints are (default: CHAINETL_WORKDIR or ./work).")
-        var workdir: String?
+        @OptionGroup var workdir: WorkdirOptions
 
         @OptionGroup var logging: LoggingOptions
 
         func validate() throws {
-            do {
-                _ = try PartitionRequest.parse(partition: partition, from: from, to: to)
-            } catch {
-                throw ValidationError("\(error)")
-            }
+            _ = try partitions.request()
         }
 
         func run() throws {
-            let partitions = try PartitionRequest.parse(partition: partition, from: from, to: to)
             let (logger, console) = logging.bootstrap(label: "chainetl.plan")
             let environment = ProcessInfo.processInfo.environment
             let request = PlanRequest(
-                pipelineFile: URL(fileURLWithPath: pipeline), partitions: partitions, selections: selections,
-                force: force, databaseURL: databaseURL,
-                workdir: URL(fileURLWithPath: workdir ?? environment["CHAINETL_WORKDIR"] ?? "work", isDirectory: true)
-                    .standardizedFileURL,
-                probe: probe)
-            let result = PipelinePlanner(request: request, environment: environment, logger: logger, console: console)
-                .run()
+                pipelineFile: URL(fileURLWithPath: pipeline), partitions: try partitions.request(),
+                selections: selections, force: force, databaseURL: database.url, workdir: workdir.url, probe: probe)
+            let result = PipelinePlanner(
+                request: request, registry: ChainETL.stageRegistry, environment: environment, logger: logger,
+                console: console
+            ).run()
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }
         }
     }

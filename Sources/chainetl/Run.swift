@@ -16,14 +16,7 @@ extension ChainETL {
         @Argument(help: "The pipeline file, e.g. pipelines/nightly.yaml.")
         var pipeline: String
 
-        @Option(help: "The UTC day to process (YYYY-MM-DD). Default: yesterday, plus closed days marked for refetch.")
-        var partition: String?
-
-        @Option(help: "First day of a backfill (with --to); each day is an independent partition.")
-        var from: String?
-
-        @Option(help: "Last day of a backfill, inclusive (with --from).")
-        var to: String?
+        @OptionGroup var partitions: PartitionOptions
 
         @Option(
             name: .customLong("select"), help: "Stages to run: id, id+ (and downstream), +id (and upstream), failed.")
@@ -47,11 +40,9 @@ extension ChainETL {
         @Flag(help: "Allow processing a day that is not closed yet.")
         var allowOpen = false
 
-        @Option(help: "PostgreSQL URL (default: DATABASE_URL, then libpq's PG* variables).")
-        var databaseURL: String?
+        @OptionGroup var database: DatabaseOptions
 
-        @Option(help: "Where checkpoints and run reports go (default: CHAINETL_WORKDIR or ./work).")
-        var workdir: String?
+        @OptionGroup var workdir: WorkdirOptions
 
         @Option(help: "Write Prometheus textfile metrics here after the run (for node_exporter).")
         var metricsFile: String?
@@ -95,23 +86,16 @@ extension ChainETL {
                 throw ValidationError(
                     "--claim and --dry-run do not go together: a dry run claims nothing; drop --claim")
             }
-            do {
-                _ = try PartitionRequest.parse(partition: partition, from: from, to: to)
-            } catch {
-                throw ValidationError("\(error)")
-            }
+            _ = try partitions.request()
         }
 
         func run() throws {
-            let partitions = try PartitionRequest.parse(partition: partition, from: from, to: to)
             let (logger, console) = logging.bootstrap(label: "chainetl.run")
             let environment = ProcessInfo.processInfo.environment
             var request = RunRequest(
-                pipelineFile: URL(fileURLWithPath: pipeline), partitions: partitions, selections: selections,
-                force: force, dryRun: dryRun, allowOpen: allowOpen, jobs: jobs, extractJobs: extractJobs,
-                databaseURL: databaseURL,
-                workdir: URL(fileURLWithPath: workdir ?? environment["CHAINETL_WORKDIR"] ?? "work", isDirectory: true)
-                    .standardizedFileURL,
+                pipelineFile: URL(fileURLWithPath: pipeline), partitions: try partitions.request(),
+                selections: selections, force: force, dryRun: dryRun, allowOpen: allowOpen, jobs: jobs,
+                extractJobs: extractJobs, databaseURL: database.url, workdir: workdir.url,
                 arguments: CommandLineArguments.redacted(CommandLine.arguments),
                 metricsFile: metricsFile.map { URL(fileURLWithPath: $0) }, refetch: refetch,
                 diffExampleLimit: diffExamples)
@@ -119,14 +103,16 @@ extension ChainETL {
             request.lowDayShare = lowDayShare
             if claim {
                 let exitCode = ClaimWorker(
-                    request: request, options: .init(leaseSeconds: leaseSeconds), environment: environment,
-                    logger: logger, console: console
+                    request: request, options: .init(leaseSeconds: leaseSeconds), registry: ChainETL.stageRegistry,
+                    environment: environment, logger: logger, console: console
                 ).run()
                 if exitCode != 0 { throw ExitCode(exitCode) }
                 return
             }
-            let result = PipelineRunner(request: request, environment: environment, logger: logger, console: console)
-                .run()
+            let result = PipelineRunner(
+                request: request, registry: ChainETL.stageRegistry, environment: environment, logger: logger,
+                console: console
+            ).run()
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }
         }
     }

@@ -4,12 +4,6 @@ import ChainETLSimulator
 import Foundation
 import Logging
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 extension ChainETL {
     /// `chainetl simulate`: the deterministic explorer simulator (SPEC §9), or its ground truth.
     struct Simulate: ParsableCommand {
@@ -146,56 +140,16 @@ extension ChainETL {
         }
 
         private func serve() throws {
-            var key = apiKey
-            if let apiKeyEnv {
-                guard let value = ProcessInfo.processInfo.environment[apiKeyEnv], !value.isEmpty else {
-                    throw SimulatorError.invalidOption("--api-key-env", "names \(apiKeyEnv), which is unset or empty")
-                }
-                key = value
-            }
-            var paid: Set<Int>?
-            if let paidChains {
-                paid = []
-                for item in paidChains.split(separator: ",") {
-                    guard let id = Int(item.trimmingCharacters(in: .whitespaces)) else {
-                        throw SimulatorError.invalidOption(
-                            "--paid-chains", "must be comma-separated chain ids, got \(item)")
-                    }
-                    paid?.insert(id)
-                }
-            }
+            let key = try SimulatorConfiguration.apiKey(
+                apiKey, variable: apiKeyEnv, environment: ProcessInfo.processInfo.environment)
+            let paid = try SimulatorConfiguration.paidChainIDs(parsing: paidChains)
             let configuration = SimulatorConfiguration(
                 port: port, generator: try generator(), apiKey: key, paidChainIDs: paid, ratePerSecond: rateLimit,
                 dailyLimit: dailyLimit, faultRate: faultRate, faultKinds: try FaultKind.parseList(faults),
                 fixedNow: now,
                 latencyMilliseconds: latencyMilliseconds, latencyJitterMilliseconds: latencyJitterMilliseconds)
             let logger = Logger(label: "chainetl.simulate") { StreamLogHandler.standardError(label: $0) }
-            let server = try SimulatorServer(configuration: configuration, logger: logger)
-
-            signal(SIGINT, SIG_IGN)
-            signal(SIGTERM, SIG_IGN)
-            let stopRequested = DispatchSemaphore(value: 0)
-            let sources = [SIGINT, SIGTERM].map { number in
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { stopRequested.signal() }
-                source.resume()
-                return source
-            }
-
-            let boundPort = try server.start()
-            if let portFile {
-                do {
-                    try AtomicFile.write(Data("\(boundPort)\n".utf8), to: URL(fileURLWithPath: portFile))
-                } catch {
-                    throw SimulatorError.portFile(portFile, error.reason)
-                }
-            }
-            FileHandle.standardOutput.write(Data("\(server.baseURL)\n".utf8))
-            FileHandle.standardError.write(
-                Data("chainetl simulate: ready on \(server.baseURL) (seed \(seed); Ctrl-C or SIGTERM stops)\n".utf8))
-            stopRequested.wait()
-            for source in sources { source.cancel() }
-            server.stop()
+            try SimulatorServer(configuration: configuration, logger: logger).serveUntilSignalled(portFile: portFile)
         }
     }
 }

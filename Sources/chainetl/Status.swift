@@ -26,8 +26,7 @@ extension ChainETL {
         @Flag(help: "Do not ask the explorers for the chain head; use the last known heads.")
         var offline = false
 
-        @Option(help: "PostgreSQL URL (default: DATABASE_URL, then libpq's PG* variables).")
-        var databaseURL: String?
+        @OptionGroup var database: DatabaseOptions
 
         @OptionGroup var logging: LoggingOptions
 
@@ -35,8 +34,8 @@ extension ChainETL {
             let (logger, _) = logging.bootstrap(label: "chainetl.status")
             let outcome = StatusCommand(
                 pipeline: pipeline, json: json, lagThresholdSeconds: failIfLag, offline: offline,
-                databaseURL: databaseURL, logger: logger
-            ).run(environment: ProcessInfo.processInfo.environment, catalog: StageRegistry.standard)
+                databaseURL: database.url, logger: logger
+            ).run(environment: ProcessInfo.processInfo.environment, catalog: ChainETL.stageRegistry)
             if !outcome.output.isEmpty { FileHandle.standardOutput.write(Data(outcome.output.utf8)) }
             for line in outcome.errors { FileHandleOutput.standardError(line) }
             if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

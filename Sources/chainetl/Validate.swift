@@ -12,7 +12,8 @@ extension ChainETL {
         var pipelines: [String]
 
         func run() throws {
-            let check = PipelineCheck(files: pipelines.map { URL(fileURLWithPath: $0) })
+            let check = PipelineCheck(
+                files: pipelines.map { URL(fileURLWithPath: $0) }, registry: ChainETL.stageRegistry)
             let result = check.run(environment: ProcessInfo.processInfo.environment)
             if result.isValid {
                 for line in result.lines { print(line) }

@@ -1,6 +1,7 @@
 import ChainETLCore
 import ChainETLPostgres
 import ChainETLStages
+import ChainETLTestSupport
 import Foundation
 import Logging
 import Testing

@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLTestSupport
 import Foundation
 import Testing
 
@@ -20,7 +21,7 @@ struct ExportConfigurationTests {
             \(with)
             """
         let pipeline = try PipelineLoader.load(
-            text: text, file: file, environment: [:], catalog: StageRegistry.standard
+            text: text, file: file, environment: [:], catalog: StageRegistry.withTestStages
         ).get()
         let spec = try #require(pipeline.stage(id: "export"))
         do {

@@ -1,6 +1,7 @@
 import ChainETLCore
 import ChainETLExplorers
 import ChainETLSimulator
+import ChainETLTestSupport
 import Foundation
 import Logging
 import Testing
@@ -10,7 +11,7 @@ import Testing
 @Suite("Extract stages: checkpoint, manifest, events, secrets")
 struct ExtractStageTests {
     @Test func theStandardRegistryKnowsTheThreeKindsAndTheirKeys() throws {
-        let registry = StageRegistry.standard
+        let registry = StageRegistry.withTestStages
         for kind in ["extract/etherscan-logs", "extract/etherscan-tokentx", "extract/blockscout"] {
             #expect(registry.knownKinds.contains(kind))
         }

@@ -1,6 +1,7 @@
 import ChainETLCore
 import ChainETLExplorers
 import ChainETLSimulator
+import ChainETLTestSupport
 import Foundation
 import Logging
 import Testing
@@ -241,12 +242,13 @@ struct ExtractUnit {
         pipeline: PipelineSpec, spec: StageSpec, day: PartitionDay, workdir: URL, services: ExtractionServices,
         logger: Logger, allowOpen: Bool = false
     ) throws {
-        let stage = try StageRegistry.standard.makeStage(spec, pipeline: pipeline)
+        let stage = try StageRegistry.withTestStages.makeStage(spec, pipeline: pipeline)
         let location = CheckpointLocation(workdir: workdir, pipeline: pipeline.name, partition: day, stageID: spec.id)
         self.stage = stage
         self.location = location
         context = StageContext(
-            pipeline: pipeline, spec: spec, partition: day, workdir: workdir, runID: "test-run", logger: logger,
+            pipeline: pipeline, spec: spec, configHash: "test", partition: day, workdir: workdir, runID: "test-run",
+            logger: logger,
             options: StageOptions(allowOpen: allowOpen), eventSink: recorder, progressReporter: recorder,
             services: services, inputs: [:], databaseURL: nil,
             makeOutput: { try CheckpointWriter(location: location, kind: spec.kind, recordSchema: stage.recordSchema) })

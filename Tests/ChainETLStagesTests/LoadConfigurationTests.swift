@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLTestSupport
 import Foundation
 import Testing
 
@@ -28,7 +29,7 @@ struct LoadConfigurationTests {
             "version: 1\nname: cfg\n\(Self.chains)\nstages:\n  - id: dedupe\n    uses: test/emit\n    with: { rows: 1 }\n\(stages)"
         return try PipelineLoader.load(
             text: text, file: URL(fileURLWithPath: "/tmp/cfg.yaml"), environment: [:],
-            catalog: StageRegistry.standard
+            catalog: StageRegistry.withTestStages
         ).get()
     }
 
@@ -36,7 +37,7 @@ struct LoadConfigurationTests {
         let spec = try pipeline(stages)
         let stageSpec = try #require(spec.stage(id: stage))
         return try #require(throws: ConfigDiagnostic.self) {
-            _ = try StageRegistry.standard.makeStage(stageSpec, pipeline: spec)
+            _ = try StageRegistry.withTestStages.makeStage(stageSpec, pipeline: spec)
         }
     }
 

@@ -68,6 +68,8 @@ struct LoadCrashTests {
             "DATABASE_URL": databaseURL,
             "CHAINETL_SCHEMAS": Self.packageRoot.appendingPathComponent("schemas").path,
             "PGOPTIONS": "-c search_path=\(schema)",
+            // The pipeline's `dedupe` is a `test/emit` stage: the binary accepts test kinds only on request.
+            "CHAINETL_TEST_STAGES": "1",
         ]
         let arguments = [
             "run", pipeline.path, "--workdir", workdir.path, "--partition", Self.day, "--select", stage,

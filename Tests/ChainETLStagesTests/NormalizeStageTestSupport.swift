@@ -1,5 +1,6 @@
 import ChainETLCore
 import ChainETLSimulator
+import ChainETLTestSupport
 import Foundation
 import Logging
 import Testing
@@ -46,7 +47,7 @@ final class TransferStageHarness {
         }
         yaml += "stages:\n" + stages
         try yaml.write(to: file, atomically: true, encoding: .utf8)
-        switch PipelineLoader.load(file: file, environment: [:], catalog: StageRegistry.standard) {
+        switch PipelineLoader.load(file: file, environment: [:], catalog: StageRegistry.withTestStages) {
         case .success(let spec): pipeline = spec
         case .failure(let diagnostics): throw diagnostics
         }
@@ -84,7 +85,7 @@ final class TransferStageHarness {
 
     /// Builds stage `id` as the registry does.
     func stage(_ id: String) throws -> any Stage {
-        try StageRegistry.standard.makeStage(try #require(pipeline.stage(id: id)), pipeline: pipeline)
+        try StageRegistry.withTestStages.makeStage(try #require(pipeline.stage(id: id)), pipeline: pipeline)
     }
 
     /// Runs stage `id` (or `stage`, when given) for `day` and commits its checkpoint, like the runner.
@@ -93,12 +94,13 @@ final class TransferStageHarness {
         outcome: StageOutcome, manifest: CheckpointManifest
     ) {
         let spec = try #require(pipeline.stage(id: id))
-        let stage = try given ?? StageRegistry.standard.makeStage(spec, pipeline: pipeline)
+        let stage = try given ?? StageRegistry.withTestStages.makeStage(spec, pipeline: pipeline)
         var inputs: [String: CheckpointReader] = [:]
         for need in spec.needs { inputs[need] = try CheckpointReader.open(location(need, day)) }
         let location = location(id, day)
         let context = StageContext(
-            pipeline: pipeline, spec: spec, partition: day, workdir: workdir, runID: "test-run",
+            pipeline: pipeline, spec: spec, configHash: StageConfigHash.of(stage, spec: spec, pipeline: pipeline),
+            partition: day, workdir: workdir, runID: "test-run",
             logger: Logger(label: "chainetl.transfers.tests"), options: StageOptions(), eventSink: events,
             progressReporter: NoProgress(), services: ExtractionServices(), inputs: inputs, databaseURL: nil,
             makeOutput: { try CheckpointWriter(location: location, kind: spec.kind, recordSchema: stage.recordSchema) })

@@ -10,6 +10,9 @@ public struct StageSelection: Sendable, Hashable {
         self.selectors = selectors
     }
 
+    /// Whether a selector starts from `failed`, which only the caller's record of past runs resolves.
+    public var includesFailed: Bool { selectors.contains { $0.target == .failed } }
+
     /// Parses `--select` arguments; throws `.invalidSelector` for malformed ones.
     public init(parsing texts: [String]) throws(StageGraphError) {
         var selectors: [StageSelector] = []

@@ -1,5 +1,6 @@
 import ChainETLCore
 import ChainETLPostgres
+import ChainETLStages
 import Foundation
 import Logging
 
@@ -35,16 +36,18 @@ public final class ClaimWorker {
 
     private let request: RunRequest
     private let options: Options
+    private let registry: StageRegistry
     private let environment: [String: String]
     private let logger: Logger
     private let console: RunConsole
 
     public init(
-        request: RunRequest, options: Options, environment: [String: String] = ProcessInfo.processInfo.environment,
-        logger: Logger, console: RunConsole
+        request: RunRequest, options: Options, registry: StageRegistry = .standard,
+        environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger, console: RunConsole
     ) {
         self.request = request
         self.options = options
+        self.registry = registry
         self.environment = environment
         self.logger = logger
         self.console = console
@@ -70,9 +73,9 @@ public final class ClaimWorker {
         let pipeline: String
         let connection: PostgresConnection
         do {
-            pipeline = try PipelineRunner(
-                request: request, environment: environment, logger: logger, console: console
-            ).loadPipeline().name
+            pipeline = try RunPlanner.loadPipeline(
+                request.pipelineFile, registry: registry, environment: environment
+            ).name
             let migrator = try MigrationSource.migrator(environment: environment)
             do {
                 connection = try PostgresConnection.connect(
@@ -148,7 +151,8 @@ public final class ClaimWorker {
             partitionRequest.partitions = .single(claim.partition)
             partitionRequest.trapsSignals = false
             let runner = PipelineRunner(
-                request: partitionRequest, environment: environment, logger: logger, console: console)
+                request: partitionRequest, registry: registry, environment: environment, logger: logger,
+                console: console)
             runner.sharedSignals = signals
             let result = runner.run()
             heartbeat.stop()

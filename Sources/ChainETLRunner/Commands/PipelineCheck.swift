@@ -36,18 +36,7 @@ public struct PipelineCheck {
                 case .success(let pipeline) = PipelineLoader.load(
                     file: file, environment: environment, catalog: registry)
             else { continue }
-            var problems: [ConfigDiagnostic] = []
-            for spec in pipeline.stages {
-                do {
-                    _ = try registry.makeStage(spec, pipeline: pipeline)
-                } catch let diagnostic as ConfigDiagnostic {
-                    problems.append(diagnostic)
-                } catch let many as ConfigDiagnostics {
-                    problems.append(contentsOf: many.diagnostics)
-                } catch {
-                    problems.append(ConfigDiagnostic(location: spec.location, message: "\(error)"))
-                }
-            }
+            let problems = registry.makeStages(of: pipeline).problems
             diagnostics += problems
             if problems.isEmpty && !diagnostics.contains(where: { $0.location.file == file.relativePath }) {
                 valid.append(

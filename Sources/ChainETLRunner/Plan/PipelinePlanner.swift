@@ -7,7 +7,7 @@ import Logging
 /// `chainetl plan`: what a run would do per (partition, stage), how many explorer calls its
 /// extract stages would send per chain, and the share of each API key's daily quota that uses.
 ///
-/// Run-or-skip comes from the runner's dry-run planning (checkpoints on disk only). Row volumes
+/// Run-or-skip comes from `RunPlanner` and the dry-run decisions (checkpoints on disk only). Row volumes
 /// come from each extract stage's newest closed checkpoint, or from `--probe` (a few live calls),
 /// else a minimum is shown. No explorer call is made without `--probe`. The database is only asked
 /// for the calls already counted today, and its absence is not an error.
@@ -62,21 +62,20 @@ public struct PipelinePlanner {
     // MARK: - Steps
 
     private func planLines() throws -> [String] {
-        if request.selections.contains(where: { $0.hasSuffix("failed") || $0.hasPrefix("+failed") }) {
+        let planner = try RunPlanner(
+            RunPlanner.Request(
+                pipelineFile: request.pipelineFile, partitions: request.partitions, selections: request.selections,
+                force: request.force, databaseURL: request.databaseURL),
+            registry: registry, environment: environment, now: now)
+        if planner.selectsFailed {
             throw RunnerError.usage(
                 "--select failed reads the run ledger of past runs, which plan does not use; "
                     + "name the stages, or see 'chainetl status' for the failed ones")
         }
-        let runner = PipelineRunner(
-            request: RunRequest(
-                pipelineFile: request.pipelineFile, partitions: request.partitions, selections: request.selections,
-                force: request.force, dryRun: true, databaseURL: request.databaseURL, workdir: request.workdir),
-            registry: registry, environment: environment, logger: logger, console: console, now: now)
-        let pipeline = try runner.loadPipeline()
-        let preview = runner.previewMarks(
-            pipeline: pipeline.name, days: request.partitions.days(now: now), logger: logger)
+        let pipeline = planner.pipeline
+        let preview = planner.previewMarks(days: planner.requestedDays, logger: logger)
         let days = preview.days
-        let plan = try runner.makePlan(pipeline: pipeline, days: days, failedStages: { _ in [] }, resolveFailed: false)
+        let plan = try planner.plan(days: days)
         let decisions = DryRunPlanner(
             plan: plan, workdir: request.workdir, force: request.force, refetchPartitions: preview.marked
         ).decisions()

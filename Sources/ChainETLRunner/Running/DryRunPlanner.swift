@@ -51,8 +51,7 @@ struct DryRunPlanner {
         var decision = SkipDecision.decide(
             forced: force, selected: plan.selectionNamesStages,
             existing: UnitExecutor.existingManifest(at: location(id, day)),
-            configHash: StageConfigHash.of(plan.stages[id]!, spec: spec, pipeline: plan.pipeline),
-            configParts: StageConfigHash.parts(of: plan.stages[id]!, spec: spec, pipeline: plan.pipeline), inputs: inputs,
+            configHash: plan.configHashes[id]!.hash, configParts: plan.configHashes[id]!.parts, inputs: inputs,
             isUpToDate: { _ in true })
         if !decision.runs,
             RefetchMarks.forcesRerun(of: plan.stages[id]!, partition: day, marked: refetchPartitions)

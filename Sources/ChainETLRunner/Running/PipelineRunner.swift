@@ -43,114 +43,155 @@ public final class PipelineRunner {
         logger[metadataKey: "run.id"] = "\(runID)"
         let signals = sharedSignals ?? (request.trapsSignals ? SignalTrap(flag: .process, logger: logger) : nil)
 
-        let plan: RunPlan
-        var days: [PartitionDay]
+        let planner: RunPlanner
         do {
-            let pipeline = try loadPipeline()
-            days = request.partitions.days(now: now)
-            try checkClosed(days)
-            plan = try makePlan(pipeline: pipeline, days: days, failedStages: { _ in [] }, resolveFailed: false)
+            planner = try makePlanner()
         } catch {
             return notStarted(runID: runID, error: error)
         }
+        if request.dryRun { return dryRun(planner, runID: runID, logger: logger) }
 
-        if request.dryRun {
-            if request.selections.contains(where: { $0.hasSuffix("failed") || $0.hasPrefix("+failed") }) {
-                return notStarted(
-                    runID: runID,
-                    error: RunnerError.usage(
-                        "--select failed reads the run ledger in PostgreSQL, which --dry-run never touches; "
-                            + "drop --dry-run, or see 'chainetl status' for the failed stages"))
-            }
-            // The marked days the run would add, read (only read) from etl_refetch when reachable.
-            let preview = previewMarks(pipeline: plan.pipeline.name, days: days, logger: logger)
-            let previewPlan: RunPlan
-            do {
-                previewPlan = try makePlan(
-                    pipeline: plan.pipeline, days: preview.days, failedStages: { _ in [] }, resolveFailed: false)
-            } catch {
-                return notStarted(runID: runID, error: error)
-            }
-            days = preview.days
-            for note in preview.notes { console.printPlan(note) }
-            let lines = DryRunPlanner(
-                plan: previewPlan, workdir: request.workdir, force: request.force, refetchPartitions: preview.marked
-            ).lines()
-            for line in lines { console.printPlan(line) }
-            let runs = lines.filter { $0.hasPrefix("run ") }.count
-            let summary =
-                "dry run: \(runs) units would run, \(lines.count - runs) would skip, \(days.count) "
-                + (days.count == 1 ? "partition" : "partitions") + "; nothing was executed"
-            console.closing(summary: summary, failures: [], resume: nil, runID: runID, status: .succeeded)
-            return RunResult(status: .succeeded, report: nil, reportURL: nil, summary: summary)
-        }
-
-        // The database: ledger connection, migrations, run row.
         let ledger: RunLedger
-        var refetchMarks: [PartitionDay: [Int]] = [:]
+        let marks: RunPlanner.Marks
         do {
-            let migrator = try MigrationSource.migrator(environment: environment)
-            let connection: PostgresConnection
-            do {
-                connection = try PostgresConnection.connect(
-                    url: request.databaseURL, applicationName: "chainetl run \(runID) ledger", logger: logger)
-            } catch {
-                throw RunnerError.database(action: "connect to PostgreSQL", underlying: error)
-            }
-            do {
-                let applied = try migrator.migrate(connection)
-                if !applied.isEmpty {
-                    logger.info("migrations applied", metadata: ["migrations": "\(applied.joined(separator: ","))"])
-                }
-            } catch {
-                connection.close()
-                throw RunnerError.database(action: "apply \(migrator.origin)", underlying: error)
-            }
-            do {
-                try StaleRuns.markInterrupted(on: connection, logger: logger)
-            } catch {
-                connection.close()
-                throw RunnerError.database(action: "mark the runs whose process is gone in etl_runs", underlying: error)
-            }
-            do {
-                if servesEarlierMarks {
-                    // The scheduled run also serves the marks of earlier closed days: a reorg found
-                    // while extracting yesterday marks the day before, which no later nightly covers.
-                    let scheduled = try RefetchMarks.openForScheduledRun(
-                        pipeline: plan.pipeline.name, today: PartitionDay(containing: now), on: connection)
-                    refetchMarks = scheduled.marks
-                    days = Array(Set(days).union(scheduled.marks.keys)).sorted()
-                    logScheduledMarks(scheduled, logger: logger)
-                } else {
-                    refetchMarks = try RefetchMarks.open(pipeline: plan.pipeline.name, days: days, on: connection)
-                }
-            } catch {
-                connection.close()
-                throw RunnerError.database(action: "read the refetch marks in etl_refetch", underlying: error)
-            }
-            ledger = RunLedger(connection: connection, runID: runID, pipeline: plan.pipeline.name, logger: logger)
-            do {
-                try ledger.begin(partitions: days, arguments: request.arguments)
-            } catch {
-                ledger.close()
-                throw RunnerError.database(action: "record the run in etl_runs", underlying: error)
-            }
+            (ledger, marks) = try openLedger(planner, runID: runID, logger: logger)
         } catch {
             return notStarted(runID: runID, error: error)
         }
         defer { ledger.close() }
 
         // `--select failed` is resolved per partition from the ledger.
-        let runPlan: RunPlan
+        let plan: RunPlan
         do {
-            runPlan = try makePlan(
-                pipeline: plan.pipeline, days: days, failedStages: { try ledger.failedStages(partition: $0) },
-                resolveFailed: true)
+            plan = try planner.plan(days: marks.days, failedStages: { try ledger.failedStages(partition: $0) })
         } catch {
             try? ledger.finish(status: .failed)
             return notStarted(runID: runID, error: error)
         }
 
+        let execution = execute(
+            plan, days: marks.days, refetchMarks: marks.marks, ledger: ledger, runID: runID, signals: signals,
+            logger: logger)
+        return finish(execution, plan: plan, ledger: ledger, runID: runID, clock: clock, logger: logger)
+    }
+
+    // MARK: - Steps
+
+    /// Loads the pipeline, refuses an open day (unless `--allow-open`), builds the stages and
+    /// checks `--select`: everything that can be wrong before the database is touched.
+    private func makePlanner() throws -> RunPlanner {
+        let planner = try RunPlanner(
+            RunPlanner.Request(
+                pipelineFile: request.pipelineFile, partitions: request.partitions, selections: request.selections,
+                force: request.force, databaseURL: request.databaseURL),
+            registry: registry, environment: environment, now: now)
+        if !request.allowOpen { try planner.refuseOpenDays(planner.requestedDays) }
+        try planner.prepare()
+        return planner
+    }
+
+    /// `--dry-run`: prints what each unit would do, from the checkpoints on disk, and touches nothing.
+    private func dryRun(_ planner: RunPlanner, runID: String, logger: Logger) -> RunResult {
+        if planner.selectsFailed {
+            return notStarted(
+                runID: runID,
+                error: RunnerError.usage(
+                    "--select failed reads the run ledger in PostgreSQL, which --dry-run never touches; "
+                        + "drop --dry-run, or see 'chainetl status' for the failed stages"))
+        }
+        // The marked days the run would add, read (only read) from etl_refetch when reachable.
+        let preview = planner.previewMarks(days: planner.requestedDays, logger: logger)
+        let plan: RunPlan
+        do {
+            plan = try planner.plan(days: preview.days)
+        } catch {
+            return notStarted(runID: runID, error: error)
+        }
+        let days = preview.days
+        for note in preview.notes { console.printPlan(note) }
+        let lines = DryRunPlanner(
+            plan: plan, workdir: request.workdir, force: request.force, refetchPartitions: preview.marked
+        ).lines()
+        for line in lines { console.printPlan(line) }
+        let runs = lines.filter { $0.hasPrefix("run ") }.count
+        let summary =
+            "dry run: \(runs) units would run, \(lines.count - runs) would skip, \(days.count) "
+            + (days.count == 1 ? "partition" : "partitions") + "; nothing was executed"
+        console.closing(summary: summary, failures: [], resume: nil, runID: runID, status: .succeeded)
+        return RunResult(status: .succeeded, report: nil, reportURL: nil, summary: summary)
+    }
+
+    /// The database: ledger connection, migrations, runs whose process is gone, the refetch marks
+    /// (which may add days), and this run's row in `etl_runs`.
+    private func openLedger(
+        _ planner: RunPlanner, runID: String, logger: Logger
+    ) throws -> (RunLedger, RunPlanner.Marks) {
+        let migrator = try MigrationSource.migrator(environment: environment)
+        let connection: PostgresConnection
+        do {
+            connection = try PostgresConnection.connect(
+                url: request.databaseURL, applicationName: "chainetl run \(runID) ledger", logger: logger)
+        } catch {
+            throw RunnerError.database(action: "connect to PostgreSQL", underlying: error)
+        }
+        do {
+            let applied = try migrator.migrate(connection)
+            if !applied.isEmpty {
+                logger.info("migrations applied", metadata: ["migrations": "\(applied.joined(separator: ","))"])
+            }
+        } catch {
+            connection.close()
+            throw RunnerError.database(action: "apply \(migrator.origin)", underlying: error)
+        }
+        do {
+            try StaleRuns.markInterrupted(on: connection, logger: logger)
+        } catch {
+            connection.close()
+            throw RunnerError.database(action: "mark the runs whose process is gone in etl_runs", underlying: error)
+        }
+        let marks: RunPlanner.Marks
+        do {
+            marks = try planner.openMarks(days: planner.requestedDays, on: connection)
+            if planner.servesEarlierMarks { logScheduledMarks(marks, logger: logger) }
+        } catch {
+            connection.close()
+            throw RunnerError.database(action: "read the refetch marks in etl_refetch", underlying: error)
+        }
+        let ledger = RunLedger(connection: connection, runID: runID, pipeline: planner.pipeline.name, logger: logger)
+        do {
+            try ledger.begin(partitions: marks.days, arguments: request.arguments)
+        } catch {
+            ledger.close()
+            throw RunnerError.database(action: "record the run in etl_runs", underlying: error)
+        }
+        return (ledger, marks)
+    }
+
+    /// What the scheduling passes did, for the report.
+    private struct Execution {
+        /// Every unit's report, in plan order, the follow-up passes' after the first pass's.
+        var units: [UnitReport]
+        /// The run's days, with those its reorg checks added.
+        var days: [PartitionDay]
+        /// The refetch marks the run served: the open marks it started with, and those its own
+        /// reorg checks set (reloaded in follow-up passes), with the units of those reloads.
+        var refetchMarks: [PartitionDay: [Int]]
+        var reloaded: [PartitionDay: [Int]]
+        var reloadUnits: [UnitReport]
+        var stopSignal: Int32?
+        /// One line per partition another run held locked.
+        var lockMessages: [String]
+        var events: RunEventCollector
+        var services: ExtractionServices
+        var rateUsageBefore: RateLimiterRegistry.UsageSnapshot
+    }
+
+    /// Runs the plan's units on worker threads, then the follow-up passes that reload the days this
+    /// run's reorg checks marked.
+    private func execute(
+        _ runPlan: RunPlan, days: [PartitionDay], refetchMarks: [PartitionDay: [Int]], ledger: RunLedger,
+        runID: String, signals: SignalTrap?, logger: Logger
+    ) -> Execution {
         let services = ExtractionServices(databaseURL: request.databaseURL)
         // Calls per key are measured from here: the process may already have used a key.
         let rateUsageBefore = services.rateLimiters.snapshot()
@@ -216,37 +257,46 @@ public final class PipelineRunner {
             let reports = executor.unitReports
             return finalMachine.units.compactMap { reports[$0.unit] }
         }
-        var units = runPass(runPlan.partitions)
+        var execution = Execution(
+            units: runPass(runPlan.partitions), days: days, refetchMarks: refetchMarks, reloaded: [:],
+            reloadUnits: [], stopSignal: nil, lockMessages: [], events: events, services: services,
+            rateUsageBefore: rateUsageBefore)
         // A reorg found by this run is repaired by this run: follow-up passes (docs/runner.md, "Reorgs").
-        var reloaded: [PartitionDay: [Int]] = [:]
-        var reloadUnits: [UnitReport] = []
         if signals?.receivedSignal == nil && !stopped.isSet && !runPlan.selectionNamesStages {
             let followUp = reloadReorgMarkedDays(
                 runPlan: runPlan, runID: runID, days: days, executor: executor, logger: logger,
                 runPass: runPass, stopped: { signals?.receivedSignal != nil || stopped.isSet })
-            units += followUp.units
-            reloaded = followUp.marks
-            reloadUnits = followUp.reloadUnits
-            days = Array(Set(days).union(followUp.marks.keys)).sorted()
+            execution.units += followUp.units
+            execution.reloaded = followUp.marks
+            execution.reloadUnits = followUp.reloadUnits
+            execution.days = Array(Set(days).union(followUp.marks.keys)).sorted()
         }
-        let stopSignal = signals?.receivedSignal
+        execution.stopSignal = signals?.receivedSignal
 
-        var lockMessages: [String] = []
         for (day, holder) in locks.refused.sorted(by: { $0.key < $1.key }) {
             let message = PartitionLocks.message(pipeline: runPlan.pipeline.name, partition: day, holder: holder)
-            lockMessages.append(message)
+            execution.lockMessages.append(message)
             ledger.recordEvent(
                 StageEvent(
                     stageID: "", partition: day, kind: "lock", message: "partition locked by another run",
                     details: ["holder.run": holder.runID ?? "", "holder.pid": holder.pid.map(String.init) ?? ""]),
                 level: "warning")
         }
+        return execution
+    }
 
+    /// The report: status and exit code, key usage, the resume command; clears the refetch marks
+    /// of the partitions reloaded, writes the JSON report, finishes the ledger row, writes the HTML
+    /// page and the metrics file, and prints the closing lines.
+    private func finish(
+        _ execution: Execution, plan runPlan: RunPlan, ledger: RunLedger, runID: String,
+        clock: ContinuousClock.Instant, logger: Logger
+    ) -> RunResult {
         var report = RunReport(
             runID: runID, pipeline: runPlan.pipeline.name, pipelineFile: request.pipelineFile.path,
-            arguments: request.arguments, startedAt: now, partitions: days)
-        report.units = units
-        let keyUsage = services.rateLimiters.usage(since: rateUsageBefore)
+            arguments: request.arguments, startedAt: now, partitions: execution.days)
+        report.units = execution.units
+        let keyUsage = execution.services.rateLimiters.usage(since: execution.rateUsageBefore)
         report.apiKeys = keyUsage.isEmpty ? nil : keyUsage
         report.extractCalls = ExtractCallTally(units: report.units)
         for key in keyUsage {
@@ -260,15 +310,16 @@ public final class PipelineRunner {
                     "throttles.count": "\(key.throttles)",
                 ])
         }
-        clearRefetchMarks(refetchMarks, units: report.units, plan: runPlan, runID: runID, logger: logger)
+        clearRefetchMarks(execution.refetchMarks, units: report.units, plan: runPlan, runID: runID, logger: logger)
         clearRefetchMarks(
-            reloaded, units: reloadUnits, plan: runPlan, runID: runID, includingThisRun: true, logger: logger)
-        report.events = events.events
+            execution.reloaded, units: execution.reloadUnits, plan: runPlan, runID: runID, includingThisRun: true,
+            logger: logger)
+        report.events = execution.events.events
         report.finishedAt = Date()
         report.status =
             report.count(.failed) > 0 ? .failed : (report.count(.locked) > 0 ? .locked : .succeeded)
         report.exitCode = report.status.exitCode
-        if let stopSignal {
+        if let stopSignal = execution.stopSignal {
             report.status = .interrupted
             report.exitCode = SignalTrap.exitCode(for: stopSignal)
         }
@@ -276,19 +327,39 @@ public final class PipelineRunner {
             report, request: request, displayedPipelinePath: displayedPipelinePath,
             ledgerIncomplete: ledger.lostWrites)
 
-        let writer = RunReportWriter(workdir: request.workdir, writeBytes: reportWriteBytes)
         let elapsed =
             Double((ContinuousClock.now - clock).components.seconds)
             + Double((ContinuousClock.now - clock).components.attoseconds) / 1e18
-        report.summary = RunSummary.line(report, reportPath: relativePath(writer.url(for: runID)), elapsed: elapsed)
-        var reportURL: URL?
-        var reportProblem: String?
+        let written = writeReport(&report, runID: runID, elapsed: elapsed, logger: logger)
         do {
-            reportURL = try writer.write(report)
+            try ledger.finish(status: report.status)
+        } catch {
+            logger.error("run status not recorded in the ledger", metadata: ["error": "\(error)"])
+        }
+        publish(report, plan: runPlan, ledger: ledger, logger: logger)
+        let failures =
+            RunSummary.failureLines(report, stopSignal: execution.stopSignal.map(SignalTrap.name(of:)))
+            + execution.lockMessages + (written.problem.map { ["run report not written: \($0)"] } ?? [])
+        console.closing(
+            summary: report.summary, failures: failures, resume: report.resumeCommand, runID: runID,
+            status: report.status, exitCode: report.exitCode)
+        return RunResult(
+            status: report.status, report: report, reportURL: written.url, summary: report.summary,
+            exitCode: report.exitCode)
+    }
+
+    /// Writes `<workdir>/runs/<run-id>.json` and sets the summary line. A report that cannot be
+    /// written fails a run that succeeded, and the summary says why there is none.
+    private func writeReport(
+        _ report: inout RunReport, runID: String, elapsed: Double, logger: Logger
+    ) -> (url: URL?, problem: String?) {
+        let writer = RunReportWriter(workdir: request.workdir, writeBytes: reportWriteBytes)
+        report.summary = RunSummary.line(report, reportPath: relativePath(writer.url(for: runID)), elapsed: elapsed)
+        do {
+            return (try writer.write(report), nil)
         } catch {
             // The summary must not name a report that does not exist: it says why there is none.
             logger.error("run report not written", metadata: ["error": "\(error)"])
-            reportProblem = "\(error)"
             if report.status == .succeeded {
                 report.status = .failed
                 report.exitCode = report.status.exitCode
@@ -296,23 +367,22 @@ public final class PipelineRunner {
             report.summary = RunSummary.line(
                 report, reportPath: nil, elapsed: elapsed,
                 reportProblem: (error as? OperationsError).map(RunSummary.shortReason) ?? "\(error)")
+            return (nil, "\(error)")
         }
-        do {
-            try ledger.finish(status: report.status)
-        } catch {
-            logger.error("run status not recorded in the ledger", metadata: ["error": "\(error)"])
-        }
-        let finishedReport = report
+    }
+
+    /// The HTML report page and, with `--metrics-file`, the Prometheus textfile; failures are logged.
+    private func publish(_ report: RunReport, plan runPlan: RunPlan, ledger: RunLedger, logger: Logger) {
         ledger.withConnection { connection in
             _ = RunReportPage.write(
-                report: finishedReport, workdir: request.workdir, connection: connection, logger: logger,
+                report: report, workdir: request.workdir, connection: connection, logger: logger,
                 chainIDs: runPlan.pipeline.chains.map(\.chainID), lowDayShare: request.lowDayShare)
         }
         if let metricsFile = request.metricsFile {
             do {
                 let metrics = ledger.withConnection { connection in
                     PipelineMetrics(
-                        report: finishedReport, pipeline: runPlan.pipeline, connection: connection,
+                        report: report, pipeline: runPlan.pipeline, connection: connection,
                         environment: environment, logger: logger)
                 }
                 try TextfileMetrics.write(path: metricsFile, metrics: metrics)
@@ -321,62 +391,10 @@ public final class PipelineRunner {
                     "metrics file not written", metadata: ["path": "\(metricsFile.path)", "error": "\(error)"])
             }
         }
-        let failures =
-            RunSummary.failureLines(report, stopSignal: stopSignal.map(SignalTrap.name(of:))) + lockMessages
-            + (reportProblem.map { ["run report not written: \($0)"] } ?? [])
-        console.closing(
-            summary: report.summary, failures: failures, resume: report.resumeCommand, runID: runID,
-            status: report.status, exitCode: report.exitCode)
-        return RunResult(
-            status: report.status, report: report, reportURL: reportURL, summary: report.summary,
-            exitCode: report.exitCode)
-    }
-
-    // MARK: - Steps
-
-    /// Whether this is the plain scheduled run (no partition, no `--select`, no `--force`), which
-    /// adds the closed days with open refetch marks to yesterday. A run that names days or stages
-    /// does exactly what it names.
-    private var servesEarlierMarks: Bool {
-        request.partitions == .yesterday && request.selections.isEmpty && !request.force
-    }
-
-    /// What the open `etl_refetch` marks add to a plan, for `--dry-run` and `plan`: the days the
-    /// run would cover, the marked ones (their extracts rerun), and one note per added day. Read
-    /// only; a database that cannot be read leaves the plan as it is (logged).
-    struct MarkPreview {
-        var days: [PartitionDay]
-        var marked: Set<PartitionDay>
-        var notes: [String]
-    }
-
-    func previewMarks(pipeline: String, days: [PartitionDay], logger: Logger) -> MarkPreview {
-        do {
-            let connection = try PostgresConnection.connect(
-                url: request.databaseURL, applicationName: "chainetl plan refetch marks", logger: logger)
-            defer { connection.close() }
-            let marks: [PartitionDay: [Int]]
-            if servesEarlierMarks {
-                marks = try RefetchMarks.openForScheduledRun(
-                    pipeline: pipeline, today: PartitionDay(containing: now), on: connection
-                ).marks
-            } else {
-                marks = try RefetchMarks.open(pipeline: pipeline, days: days, on: connection)
-            }
-            let added = marks.keys.filter { !days.contains($0) }.sorted()
-            return MarkPreview(
-                days: Array(Set(days).union(added)).sorted(), marked: Set(marks.keys),
-                notes: added.map { "note: partition \($0) added: \(RefetchMarks.reason)" })
-        } catch {
-            logger.info("refetch marks not read; the plan leaves them out", metadata: ["error": "\(error)"])
-            return MarkPreview(days: days, marked: [], notes: [])
-        }
     }
 
     /// Says which marked partitions a scheduled run added, and which older ones it left open.
-    private func logScheduledMarks(
-        _ scheduled: (marks: [PartitionDay: [Int]], leftOut: [PartitionDay]), logger: Logger
-    ) {
+    private func logScheduledMarks(_ scheduled: RunPlanner.Marks, logger: Logger) {
         let yesterday = PartitionDay.yesterday(now: now)
         let added = scheduled.marks.keys.filter { $0 != yesterday }.sorted()
         if !added.isEmpty {
@@ -476,61 +494,6 @@ public final class PipelineRunner {
             units += runPass(rerunPlan)
         }
         return (units, served, reloadUnits)
-    }
-
-    func loadPipeline() throws -> PipelineSpec {
-        switch PipelineLoader.load(file: request.pipelineFile, environment: environment, catalog: registry) {
-        case .success(let pipeline): return pipeline
-        case .failure(let diagnostics): throw RunnerError.invalidPipeline(diagnostics)
-        }
-    }
-
-    private func checkClosed(_ days: [PartitionDay]) throws {
-        let today = PartitionDay(containing: now)
-        if !request.allowOpen, let open = days.first(where: { $0 >= today }) {
-            throw RunnerError.openPartition(open, today: today)
-        }
-    }
-
-    /// Builds every stage, parses the selection and resolves it per partition.
-    func makePlan(
-        pipeline: PipelineSpec, days: [PartitionDay], failedStages: (PartitionDay) throws -> Set<String>,
-        resolveFailed: Bool
-    ) throws -> RunPlan {
-        var stages: [String: any Stage] = [:]
-        var problems: [ConfigDiagnostic] = []
-        for spec in pipeline.stages {
-            do {
-                stages[spec.id] = try registry.makeStage(spec, pipeline: pipeline)
-            } catch let diagnostic as ConfigDiagnostic {
-                problems.append(diagnostic)
-            } catch let diagnostics as ConfigDiagnostics {
-                problems.append(contentsOf: diagnostics.diagnostics)
-            } catch {
-                problems.append(ConfigDiagnostic(location: spec.location, message: "\(error)"))
-            }
-        }
-        if !problems.isEmpty { throw RunnerError.invalidPipeline(ConfigDiagnostics(problems)) }
-
-        let graph: StageGraph
-        let selection: StageSelection
-        do {
-            graph = try StageGraph(stages: pipeline.stages)
-            selection = try StageSelection(parsing: request.selections)
-            _ = try selection.resolve(in: graph)
-        } catch {
-            throw RunnerError.usage("\(error)")
-        }
-        let usesFailed = selection.selectors.contains { $0.target == .failed }
-        var partitions: [(partition: PartitionDay, stages: [String])] = []
-        for day in days {
-            let failed = resolveFailed && usesFailed ? try failedStages(day) : []
-            let ids = try selection.resolve(in: graph, failedStages: failed)
-            partitions.append((day, ids))
-        }
-        return RunPlan(
-            pipeline: pipeline, graph: graph, stages: stages, partitions: partitions,
-            selectionNamesStages: !selection.selectors.isEmpty)
     }
 
     private func notStarted(runID: String, error: any Error) -> RunResult {

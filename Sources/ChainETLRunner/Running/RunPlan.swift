@@ -7,6 +7,8 @@ struct RunPlan: Sendable {
     let graph: StageGraph
     /// Every stage of the pipeline, built from its spec (so bad parameters fail before anything runs).
     let stages: [String: any Stage]
+    /// Every stage's config hash and its named parts (`StageConfigHash`), computed once per run.
+    let configHashes: [String: (hash: String, parts: [String: String])]
     /// Per partition, oldest first, the planned stage ids in topological order.
     let partitions: [(partition: PartitionDay, stages: [String])]
     /// Whether a `--select` chose the stages: then every planned stage runs, never skips.

@@ -90,6 +90,7 @@ final class UnitExecutor: @unchecked Sendable {
     func execute(_ unit: WorkUnit) -> SchedulerStateMachine.UnitResult {
         let spec = plan.spec(unit.stageID)
         let stage = plan.stages[unit.stageID]!
+        let (configHash, configParts) = plan.configHashes[unit.stageID]!
         let started = Date()
         var logger = environment.logger
         logger[metadataKey: "stage.id"] = "\(unit.stageID)"
@@ -109,16 +110,14 @@ final class UnitExecutor: @unchecked Sendable {
             }
             let ownLocation = location(unit.stageID, unit.partition)
             let made = StageContext(
-                pipeline: plan.pipeline, spec: spec, partition: unit.partition, workdir: environment.workdir,
-                runID: environment.runID, logger: logger, options: environment.options,
+                pipeline: plan.pipeline, spec: spec, configHash: configHash, partition: unit.partition,
+                workdir: environment.workdir, runID: environment.runID, logger: logger, options: environment.options,
                 eventSink: environment.events, progressReporter: environment.progress,
                 services: environment.services, inputs: inputs, databaseURL: environment.databaseURL,
                 makeOutput: {
                     try CheckpointWriter(location: ownLocation, kind: spec.kind, recordSchema: stage.recordSchema)
                 })
             context = made
-            let configHash = StageConfigHash.of(stage, spec: spec, pipeline: plan.pipeline)
-            let configParts = StageConfigHash.parts(of: stage, spec: spec, pipeline: plan.pipeline)
             let inputHashes = inputs.mapValues(\.manifest.contentHash)
             let existing = Self.existingManifest(at: ownLocation)
             var decision = SkipDecision.decide(

@@ -29,13 +29,12 @@ public struct AddressBookStage: Stage {
         for rejection in book.rejections { try quarantine.add(rejection) }
         let loader = AddressBookLoader(
             pipeline: context.pipeline.name, stageID: context.spec.id, source: configuration.file.written)
-        let configHash = StageConfigHash.of(self, spec: context.spec, pipeline: context.pipeline)
         let rowsIn = book.entities.count + book.addresses.count + book.rejections.count
         guard rowsIn > 0 else {
             throw FileSourceError.emptyFile(stage: context.spec.id, path: configuration.file.written)
         }
         let counts = try loader.load(
-            book, partition: context.partition, manifestHash: configHash, connection: try context.database,
+            book, partition: context.partition, manifestHash: context.configHash, connection: try context.database,
             reject: { try quarantine.add($0) },
             check: { counts in
                 try quarantine.enforce(

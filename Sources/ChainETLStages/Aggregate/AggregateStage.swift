@@ -32,7 +32,7 @@ public struct AggregateStage: Stage {
     public func run(_ context: StageContext) throws -> StageOutcome {
         _ = try context.output
         let database = try context.database
-        let configHash = StageConfigHash.of(self, spec: context.spec, pipeline: context.pipeline)
+        let configHash = context.configHash
         var details: [String: String] = ["policy": configuration.policy.rawValue]
         var written = 0
         var deleted = 0

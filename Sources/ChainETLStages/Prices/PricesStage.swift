@@ -32,7 +32,7 @@ public struct PricesStage: Stage {
         var fileCounts = PriceFile.Counts()
         let counts = try loader.load(
             day: context.partition,
-            manifestHash: StageConfigHash.of(self, spec: context.spec, pipeline: context.pipeline),
+            manifestHash: context.configHash,
             connection: try context.database
         ) { emit in
             guard let file = configuration.file else { return }

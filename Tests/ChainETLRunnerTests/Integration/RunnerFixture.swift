@@ -1,5 +1,6 @@
 import ChainETLCore
 import ChainETLPostgres
+import ChainETLTestSupport
 import Foundation
 import Logging
 import Testing
@@ -71,7 +72,8 @@ final class RunnerFixture {
             arguments: ["chainetl", "run", pipelineFile.path], metricsFile: metricsFile)
         var env = environment
         env["CHAINETL_SCHEMAS"] = Self.schemas
-        let runner = PipelineRunner(request: request, environment: env, logger: logger, console: console, now: now)
+        let runner = PipelineRunner(
+            request: request, registry: .withTestStages, environment: env, logger: logger, console: console, now: now)
         runner.reportWriteBytes = reportWriteBytes
         let result = runner.run()
         let stderr = try String(contentsOf: logFile, encoding: .utf8)

@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLTestSupport
 import Testing
 
 @testable import ChainETLStages

@@ -1,5 +1,6 @@
 import ChainETLCore
 import ChainETLSimulator
+import ChainETLTestSupport
 import Testing
 
 @testable import ChainETLStages

@@ -1,5 +1,6 @@
 import ChainETLCore
 import ChainETLPostgres
+import ChainETLTestSupport
 import Foundation
 import Logging
 import Testing
@@ -73,7 +74,7 @@ final class StageHarness {
 
     /// The stage `id` as the registry builds it.
     func stage(_ id: String) throws -> any Stage {
-        try StageRegistry.standard.makeStage(try #require(pipeline.stage(id: id)), pipeline: pipeline)
+        try StageRegistry.withTestStages.makeStage(try #require(pipeline.stage(id: id)), pipeline: pipeline)
     }
 
     /// Runs stage `id` for `day` and commits its checkpoint, like the runner (`options` as the run's flags).
@@ -82,7 +83,7 @@ final class StageHarness {
         outcome: StageOutcome, manifest: CheckpointManifest
     ) {
         let spec = try #require(pipeline.stage(id: id))
-        let stage = try StageRegistry.standard.makeStage(spec, pipeline: pipeline)
+        let stage = try StageRegistry.withTestStages.makeStage(spec, pipeline: pipeline)
         var inputs: [String: CheckpointReader] = [:]
         for need in spec.needs { inputs[need] = try CheckpointReader.open(location(need, day)) }
         let context = makeContext(spec: spec, stage: stage, day: day, inputs: inputs, options: options)
@@ -104,7 +105,7 @@ final class StageHarness {
     /// What the runner would ask before skipping: same config hash and inputs, and `isUpToDate`.
     func isUpToDate(_ id: String, day: PartitionDay) throws -> Bool {
         let spec = try #require(pipeline.stage(id: id))
-        let stage = try StageRegistry.standard.makeStage(spec, pipeline: pipeline)
+        let stage = try StageRegistry.withTestStages.makeStage(spec, pipeline: pipeline)
         guard let manifest = try CheckpointStore.existingManifest(at: location(id, day)) else { return false }
         var inputs: [String: CheckpointReader] = [:]
         for need in spec.needs { inputs[need] = try CheckpointReader.open(location(need, day)) }
@@ -163,7 +164,8 @@ final class StageHarness {
     ) -> StageContext {
         let location = location(spec.id, day)
         return StageContext(
-            pipeline: pipeline, spec: spec, partition: day, workdir: workdir, runID: "test-run",
+            pipeline: pipeline, spec: spec, configHash: StageConfigHash.of(stage, spec: spec, pipeline: pipeline),
+            partition: day, workdir: workdir, runID: "test-run",
             logger: Self.logger, options: options, eventSink: DiscardingEvents(),
             progressReporter: DiscardingProgress(), services: ExtractionServices(), inputs: inputs,
             databaseURL: databaseURL,
@@ -172,7 +174,7 @@ final class StageHarness {
 
     private static func load(_ yaml: String?, name: String, file: URL) throws -> PipelineSpec {
         if let yaml { try write("version: 1\nname: \(name)\n\(yaml)", to: file) }
-        switch PipelineLoader.load(file: file, environment: [:], catalog: StageRegistry.standard) {
+        switch PipelineLoader.load(file: file, environment: [:], catalog: StageRegistry.withTestStages) {
         case .success(let spec): return spec
         case .failure(let diagnostics): throw diagnostics
         }

@@ -35,7 +35,12 @@ struct ChainETLProcess {
     let stdoutFile: URL
     let stderrFile: URL
 
-    /// Starts `chainetl arguments…` in `directory` with `environment` added to this process's.
+    /// The explicit opt-in that makes the binary accept the `test/…` stage kinds (ChainETLTestSupport),
+    /// which the pipelines of these tests use; a user's binary never registers them.
+    static let testStagesEnvironment = ["CHAINETL_TEST_STAGES": "1"]
+
+    /// Starts `chainetl arguments…` in `directory` with the test kinds' opt-in and `environment` added
+    /// to this process's environment.
     init(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws {
         let binary = Self.binary
         #expect(
@@ -50,7 +55,8 @@ struct ChainETLProcess {
         _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         process.executableURL = binary
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.environment = ProcessInfo.processInfo.environment.merging(Self.testStagesEnvironment) { _, new in new }
+            .merging(environment) { _, new in new }
         if let directory { process.currentDirectoryURL = directory }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
@@ -113,7 +119,7 @@ struct E2EPipeline {
         [
             "DATABASE_URL": databaseURL,
             "CHAINETL_SCHEMAS": ChainETLProcess.packageRoot.appendingPathComponent("schemas").path,
-        ]
+        ].merging(ChainETLProcess.testStagesEnvironment) { _, new in new }
     }
 
     /// `chainetl run <file> --workdir <workdir> …`.

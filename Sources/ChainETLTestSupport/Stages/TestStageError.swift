@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLStages
 
 /// Failures of the `test/*` stage kinds (used by the runner's own tests and sample pipelines).
 enum TestStageError: Error, CustomStringConvertible {

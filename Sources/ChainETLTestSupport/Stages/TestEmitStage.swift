@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLStages
 
 /// `uses: test/emit`: writes `rows` deterministic lines, for runner tests and sample pipelines.
 ///

@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLStages
 
 /// The `with:` of `test/sleep`.
 struct TestSleepConfiguration: Sendable {

@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLStages
 import Foundation
 
 /// `uses: test/sleep`: holds its partition for `ms` milliseconds, for lock, kill and signal tests.

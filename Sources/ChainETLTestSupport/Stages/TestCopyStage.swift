@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLStages
 
 /// `uses: test/copy`: streams its one input checkpoint through to its output, line by line.
 public struct TestCopyStage: Stage {

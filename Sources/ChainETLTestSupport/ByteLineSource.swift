@@ -1,3 +1,5 @@
+import ChainETLStages
+
 /// A `RecordLineSource` over NDJSON bytes already in memory (tests, benchmarks, small inputs).
 /// Empty lines are skipped.
 public struct ByteLineSource: RecordLineSource, Sendable {

@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLStages
 
 /// The `with:` of `test/emit`.
 struct TestEmitConfiguration: Sendable {

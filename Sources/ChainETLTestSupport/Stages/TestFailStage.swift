@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLStages
 
 /// `uses: test/fail`: always fails with a clear error, for failure-path tests.
 public struct TestFailStage: Stage {
