@@ -5,18 +5,20 @@ import Foundation
 import Logging
 
 /// The daily API quota counter in `etl_api_quota` (schemas/0001_ledger.sql), shared by every run
-/// that uses the same database.
+/// that uses the same database: the one store for it (runs, `plan`, and `status`'s own calls).
 ///
-/// One connection of its own, used under a lock: every worker thread extracting in the process
-/// counts through the same store, and a libpq connection must never be used by two threads at
-/// once. Each call is one autocommitted upsert, so a run killed at any moment has counted every
-/// call it sent (at most one call too many, never one too few). The limit comes from the chain's
-/// `per_day`, so `consume` returns no limit of its own.
+/// One connection of its own (or `status`'s, borrowed), used under a lock: every worker thread
+/// extracting in the process counts through the same store, and a libpq connection must never be
+/// used by two threads at once. Each call is one autocommitted upsert, so a run killed at any
+/// moment has counted every call it sent (at most one call too many, never one too few). The
+/// limit comes from the chain's `per_day`, so `consume` returns no limit of its own.
 public final class PostgresQuotaStore: QuotaStore, @unchecked Sendable {
     // `@unchecked`: `connection` is only touched under `lock`.
     private let lock = NSLock()
     private let connect: () throws -> PostgresConnection
     private var connection: PostgresConnection?
+    /// A borrowed connection belongs to the caller: never closed nor replaced here.
+    private let borrowed: Bool
 
     static let consumeSQL = """
         INSERT INTO etl_api_quota (key_fingerprint, day, calls) VALUES ($1, $2::date, $3::bigint)
@@ -36,10 +38,19 @@ public final class PostgresQuotaStore: QuotaStore, @unchecked Sendable {
     /// connection was lost).
     public init(connect: @escaping () throws -> PostgresConnection) {
         self.connect = connect
+        self.borrowed = false
+    }
+
+    /// A store on a connection the caller owns and closes (`status` counts its head calls on its
+    /// own connection); a lost connection is not reopened.
+    public init(borrowing connection: PostgresConnection) {
+        self.connect = { connection }
+        self.connection = connection
+        self.borrowed = true
     }
 
     deinit {
-        connection?.close()
+        if !borrowed { connection?.close() }
     }
 
     public func consume(fingerprint: String, day: PartitionDay, calls: Int) throws -> (used: Int, limit: Int?) {
@@ -57,9 +68,10 @@ public final class PostgresQuotaStore: QuotaStore, @unchecked Sendable {
         return try rows.int(row: 0, column: 0) ?? 0
     }
 
-    /// Closes the connection; the next call opens a new one.
+    /// Closes the connection; the next call opens a new one (a borrowed one is left to its owner).
     public func close() {
         lock.withLock {
+            guard !borrowed else { return }
             connection?.close()
             connection = nil
         }
@@ -70,7 +82,7 @@ public final class PostgresQuotaStore: QuotaStore, @unchecked Sendable {
         try lock.withLock {
             do {
                 return try openConnection().execute(query)
-            } catch PostgresError.connectionLost {
+            } catch PostgresError.connectionLost where !borrowed {
                 connection?.close()
                 connection = nil
                 return try openConnection().execute(query)
