@@ -151,7 +151,8 @@ public final class PipelineRunner {
             return notStarted(runID: runID, error: error)
         }
 
-        let services = ExtractionServices(databaseURL: request.databaseURL)
+        let services = ExtractionServices(
+            databaseURL: request.databaseURL, sharedRateBudget: request.sharedRateBudget, logger: logger)
         // Calls per key are measured from here: the process may already have used a key.
         let rateUsageBefore = services.rateLimiters.snapshot()
         let events = RunEventCollector(logger: logger, ledger: ledger)

@@ -7,18 +7,12 @@ import Logging
 /// The daily API quota counter in `etl_api_quota` (schemas/0001_ledger.sql), shared by every run
 /// that uses the same database: the one store for it (runs, `plan`, and `status`'s own calls).
 ///
-/// One connection of its own (or `status`'s, borrowed), used under a lock: every worker thread
-/// extracting in the process counts through the same store, and a libpq connection must never be
-/// used by two threads at once. Each call is one autocommitted upsert, so a run killed at any
-/// moment has counted every call it sent (at most one call too many, never one too few). The
-/// limit comes from the chain's `per_day`, so `consume` returns no limit of its own.
-public final class PostgresQuotaStore: QuotaStore, @unchecked Sendable {
-    // `@unchecked`: `connection` is only touched under `lock`.
-    private let lock = NSLock()
-    private let connect: () throws -> PostgresConnection
-    private var connection: PostgresConnection?
-    /// A borrowed connection belongs to the caller: never closed nor replaced here.
-    private let borrowed: Bool
+/// One `KeyBudgetConnection` of its own (or `status`'s, borrowed). Each call is one autocommitted
+/// upsert, so a run killed at any moment has counted every call it sent (at most one call too
+/// many, never one too few). The limit comes from the chain's `per_day`, so `consume` returns no
+/// limit of its own.
+public final class PostgresQuotaStore: QuotaStore, Sendable {
+    private let connection: KeyBudgetConnection
 
     static let consumeSQL = """
         INSERT INTO etl_api_quota (key_fingerprint, day, calls) VALUES ($1, $2::date, $3::bigint)
@@ -37,24 +31,17 @@ public final class PostgresQuotaStore: QuotaStore, @unchecked Sendable {
     /// A store whose connection comes from `connect` (called on first use, and again after the
     /// connection was lost).
     public init(connect: @escaping () throws -> PostgresConnection) {
-        self.connect = connect
-        self.borrowed = false
+        self.connection = KeyBudgetConnection(connect: connect)
     }
 
     /// A store on a connection the caller owns and closes (`status` counts its head calls on its
     /// own connection); a lost connection is not reopened.
     public init(borrowing connection: PostgresConnection) {
-        self.connect = { connection }
-        self.connection = connection
-        self.borrowed = true
-    }
-
-    deinit {
-        if !borrowed { connection?.close() }
+        self.connection = KeyBudgetConnection(borrowing: connection)
     }
 
     public func consume(fingerprint: String, day: PartitionDay, calls: Int) throws -> (used: Int, limit: Int?) {
-        let rows = try execute(SQLQuery(Self.consumeSQL, [fingerprint, day.description, calls]))
+        let rows = try connection.execute(SQLQuery(Self.consumeSQL, [fingerprint, day.description, calls]))
         guard rows.count == 1, let used = try rows.int(row: 0, column: 0) else {
             throw PostgresError.unexpectedResult(statement: Self.consumeSQL, message: "the upsert returned no count")
         }
@@ -63,37 +50,13 @@ public final class PostgresQuotaStore: QuotaStore, @unchecked Sendable {
 
     /// Calls counted for `fingerprint` on `day` (0 when none); for `chainetl plan`.
     public func used(fingerprint: String, day: PartitionDay) throws -> Int {
-        let rows = try execute(SQLQuery(Self.usedSQL, [fingerprint, day.description]))
+        let rows = try connection.execute(SQLQuery(Self.usedSQL, [fingerprint, day.description]))
         guard rows.count == 1 else { return 0 }
         return try rows.int(row: 0, column: 0) ?? 0
     }
 
     /// Closes the connection; the next call opens a new one (a borrowed one is left to its owner).
     public func close() {
-        lock.withLock {
-            guard !borrowed else { return }
-            connection?.close()
-            connection = nil
-        }
-    }
-
-    /// Runs `query` on the store's connection, reconnecting once if the connection was lost.
-    private func execute(_ query: SQLQuery) throws -> PostgresRows {
-        try lock.withLock {
-            do {
-                return try openConnection().execute(query)
-            } catch PostgresError.connectionLost where !borrowed {
-                connection?.close()
-                connection = nil
-                return try openConnection().execute(query)
-            }
-        }
-    }
-
-    private func openConnection() throws -> PostgresConnection {
-        if let connection, !connection.isClosed { return connection }
-        let opened = try connect()
-        connection = opened
-        return opened
+        connection.close()
     }
 }
