@@ -19,6 +19,7 @@ import Testing
 /// throughput. Runs on loopback (no network namespaces; docs/scaling.md).
 ///
 ///   CHAINETL_SCALE_DAYS (default 3; `make scale-test` 14), CHAINETL_SCALE_WORKERS (default 3),
+///   CHAINETL_SCALE_TRANSFERS (transfers per token and day, default 1000; more makes the key the bottleneck),
 ///   CHAINETL_SCALE_COMPARE=1 also times one runner alone over the same range, for the report.
 @Suite("Scale: N claiming runners, one key, a kill and a late joiner (binary, simulator, Postgres)")
 struct ScaleTests {
@@ -38,6 +39,7 @@ struct ScaleTests {
         let pipeline = try FixturePipeline("gt_shared_key", database: database, simulator: simulator)
         defer { pipeline.remove() }
         let arguments = ["--from", from, "--to", to, "--claim", "--lease-seconds", "3", "--log-format", "json"]
+        let transfers = simulator.transfersPerDay
 
         let started = Date()
         var workers = try (0..<count).map { _ in try pipeline.start(arguments) }
@@ -98,7 +100,8 @@ struct ScaleTests {
         }
         let trips = try Self.roundTrips(database)
         var line =
-            "scale-test: \(days) days, \(count) runners + 1 late, 1 killed, claims per live runner \(claimsPerRunner), "
+            "scale-test: \(days) days (\(transfers) transfers per token and day), \(count) runners + 1 late, 1 killed, "
+            + "claims per live runner \(claimsPerRunner), "
             + String(format: "%.1f s; ", seconds)
             + "\(stats.requests) calls, \(stats.throttled) throttled, busiest second \(stats.peakRequestsPerSecond) calls, "
             + String(
@@ -124,7 +127,8 @@ struct ScaleTests {
     /// The simulator every scale run uses: the key's limit enforced, realistic-ish answer times.
     static func simulator(rate: Int) throws -> E2ESimulator {
         try E2ESimulator(
-            seed: 19, transfersPerDay: 1_000, ratePerSecond: rate, latencyMilliseconds: 150,
+            seed: 19, transfersPerDay: Int(ProcessInfo.processInfo.environment["CHAINETL_SCALE_TRANSFERS"] ?? "") ?? 1_000,
+            ratePerSecond: rate, latencyMilliseconds: 150,
             latencyJitterMilliseconds: 50)
     }
 
