@@ -26,13 +26,22 @@ public final class ExtractionServices: @unchecked Sendable {
 
     /// The production services: `RateLimiterRegistry.shared`, a `URLSessionTransport`, and a
     /// `PostgresQuotaStore` on its own connection to `databaseURL` (else `DATABASE_URL`, else `PG*`).
+    ///
+    /// - Parameter sharedRateBudget: every key's per-second limit is shared with the other runners
+    ///   on the database through a `PostgresRateBudget` (`--claim`, `--shared-rate-budget`); the
+    ///   process keeps sharing from then on (the registry is process-wide).
     public convenience init(
-        databaseURL: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+        databaseURL: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
+        sharedRateBudget: Bool = false, logger: Logger? = nil
     ) {
         self.init(
             rateLimiters: .shared, environment: environment, retryPolicy: RetryPolicy(),
             transport: { URLSessionTransport() },
             quotaStore: { logger in PostgresQuotaStore(databaseURL: databaseURL, logger: logger) })
+        if sharedRateBudget {
+            let budgetLogger = logger ?? Logger(label: "chainetl.rate-budget")
+            rateLimiters.shareBudget(PostgresRateBudget(databaseURL: databaseURL, logger: budgetLogger))
+        }
     }
 
     /// Services built from the given parts (tests, the bench, runs without a database).

@@ -59,6 +59,12 @@ extension ChainETL {
         )
         var claim = false
 
+        @Flag(
+            help:
+                "Share each API key's per-second limit with every runner on this database (implied by --claim; docs/scaling.md)."
+        )
+        var sharedRateBudget = false
+
         @Option(help: "With --claim: seconds without a heartbeat after which another runner takes a claim over.")
         var leaseSeconds = ClaimWorker.Options.defaultLeaseSeconds
 
@@ -101,6 +107,7 @@ extension ChainETL {
                 diffExampleLimit: diffExamples)
             request.trapsSignals = true
             request.lowDayShare = lowDayShare
+            request.sharedRateBudget = sharedRateBudget || claim
             if claim {
                 let exitCode = ClaimWorker(
                     request: request, options: .init(leaseSeconds: leaseSeconds), registry: ChainETL.stageRegistry,

@@ -42,6 +42,21 @@ struct LimitsAndFaultsTests {
         #expect(service.currentStats.throttled == 2)
     }
 
+    @Test func peakCountsArrivalsInTheBusiestSlidingSecond() {
+        let clock = ManualClock()
+        let service = makeService(SimulatorConfiguration(fixedNow: pinnedNow), clock: clock)
+        // 0.0, 0.4, 0.8 in one second; 1.0 drops 0.0; 1.3 joins 0.4, 0.8, 1.0: four within (0.3, 1.3].
+        for step in [0.0, 0.4, 0.4, 0.2, 0.3] {
+            clock.advance(seconds: step)
+            _ = service.get(head)
+        }
+        #expect(service.currentStats.peakRequestsPerSecond == 4)
+        clock.advance(seconds: 5)
+        _ = service.get(head)
+        #expect(service.currentStats.peakRequestsPerSecond == 4)
+        #expect(service.currentStats.json.contains(#""peak_requests_per_second":4"#))
+    }
+
     @Test func dailyLimitAnswersTheDailyText() {
         let clock = ManualClock()
         let service = makeService(SimulatorConfiguration(dailyLimit: 2, fixedNow: pinnedNow), clock: clock)

@@ -20,7 +20,7 @@ struct ClaimWorkersTests {
     static let lease = "2"
 
     @Test func threeRunnersOneKilledFinishTheRangeExactlyOnce() throws {
-        // The pipeline's 8/s per runner makes every extract last seconds, so the kill lands inside one.
+        // The key's 8/s, shared by the runners, makes every extract last seconds: the kill lands inside one.
         let simulator = try E2ESimulator(seed: 17, transfersPerDay: 1_500)
         defer { simulator.stop() }
         let database = try E2EDatabase()

@@ -88,14 +88,18 @@ final class E2ESimulator {
     let seed: UInt64
     let transfersPerDay: Int
 
-    init(seed: UInt64, transfersPerDay: Int, faultRate: Double = 0, ratePerSecond: Int? = nil) throws {
+    init(
+        seed: UInt64, transfersPerDay: Int, faultRate: Double = 0, ratePerSecond: Int? = nil,
+        latencyMilliseconds: Int = 0, latencyJitterMilliseconds: Int = 0
+    ) throws {
         // Long and distinctive, so a leak anywhere is found by a plain substring search.
         apiKey = "E2ESECRET" + (0..<3).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 36) }.joined()
         self.seed = seed
         self.transfersPerDay = transfersPerDay
         let configuration = SimulatorConfiguration(
             port: 0, generator: GeneratorConfiguration(seed: seed, transfersPerDay: transfersPerDay), apiKey: apiKey,
-            ratePerSecond: ratePerSecond, faultRate: faultRate)
+            ratePerSecond: ratePerSecond, faultRate: faultRate, latencyMilliseconds: latencyMilliseconds,
+            latencyJitterMilliseconds: latencyJitterMilliseconds)
         server = try SimulatorServer(configuration: configuration, logger: E2EDatabase.logger)
         try server.start()
     }

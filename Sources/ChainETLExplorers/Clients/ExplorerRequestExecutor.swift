@@ -69,10 +69,17 @@ public final class ExplorerRequestExecutor: @unchecked Sendable {
             try CancellationFlag.process.check()
             // The in-flight slot first: a bucket slot is then never left idle waiting for it.
             inFlight?.acquire()
-            limiter.acquire()
+            // A slot of a key budget shared with other processes is taken last: it is only good
+            // for a few milliseconds, so the daily quota's round trip must not stand before the send.
+            let slotLast = limiter.sharesBudget
+            if !slotLast { limiter.acquire() }
             do {
                 try CancellationFlag.process.check()
                 try quota?.consumeOne()
+                if slotLast {
+                    limiter.acquire()
+                    try CancellationFlag.process.check()
+                }
             } catch {
                 inFlight?.release(latency: nil)
                 throw error

@@ -15,6 +15,7 @@ public final class RateLimiterRegistry: @unchecked Sendable {
     private let utilization: Double
     private var buckets: [APIKeyFingerprint: TokenBucket] = [:]
     private var inFlightLimits: [APIKeyFingerprint: InFlightLimit] = [:]
+    private var sharedBudget: (any SharedRateBudget)?
 
     public init(clock: any MonotonicClock = SystemMonotonicClock(), utilization: Double = 0.95) {
         self.clock = clock
@@ -35,8 +36,37 @@ public final class RateLimiterRegistry: @unchecked Sendable {
             return existing
         }
         let created = TokenBucket(ratePerSecond: ratePerSecond, utilization: utilization, clock: clock)
+        if let sharedBudget { created.share(sharedBudget, fingerprint: fingerprint) }
         buckets[fingerprint] = created
         return created
+    }
+
+    /// From now on every key paces from `budget`, shared with the other processes on it (the
+    /// first budget given stays; docs/scaling.md "One rate budget per key").
+    public func shareBudget(_ budget: @autoclosure () -> any SharedRateBudget) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard sharedBudget == nil else { return }
+        let shared = budget()
+        sharedBudget = shared
+        for (fingerprint, bucket) in buckets { bucket.share(shared, fingerprint: fingerprint) }
+    }
+
+    /// Whether the keys pace from a shared budget.
+    public var sharesBudget: Bool {
+        lock.withLock { sharedBudget != nil }
+    }
+
+    /// The shared budget's cost and losses per key (empty when pacing alone).
+    public func sharedBudgetUsage() -> [APIKeyFingerprint: SharedBudgetUsage] {
+        let current = lock.withLock { buckets }
+        return current.compactMapValues(\.sharedBudgetUsage)
+    }
+
+    /// Gives every key's leased slots that no caller waits for back to the shared budget.
+    public func releaseUnusedSlots() {
+        let current = lock.withLock { buckets }
+        for bucket in current.values { bucket.releaseUnusedSlots() }
     }
 
     /// Every key's bucket usage now (see `usage(since:)`).

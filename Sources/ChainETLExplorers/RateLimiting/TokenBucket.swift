@@ -17,6 +17,8 @@ public final class TokenBucket: @unchecked Sendable {
     private var granted = 0
     /// Slot times of the first and the last grant, and the server's throttles (see `TokenBucketUsage`).
     private var usageRecord = TokenBucketUsage()
+    /// Slots leased from the key's budget shared with other processes; nil paces this process alone.
+    private var sharedSlots: LeasedSlotPool?
 
     /// - Parameters:
     ///   - ratePerSecond: the server's allowed calls per second for this key.
@@ -55,9 +57,45 @@ public final class TokenBucket: @unchecked Sendable {
     }
 
     /// Blocks until the caller may send one request.
+    ///
+    /// With a shared budget (`share(_:fingerprint:)`) the slot comes from the budget; when the
+    /// budget cannot be reached the call is paced by this bucket alone.
     public func acquire() {
+        if let pool = lock.withLock({ sharedSlots }), pool.acquire() {
+            lock.withLock {
+                granted += 1
+                usageRecord.recordGrant(at: clock.now())
+            }
+            return
+        }
         let slot = reserve()
         if slot > clock.now() { clock.sleep(until: slot) }
+    }
+
+    /// Takes this key's slots from `budget`, shared with every process that uses the key, from now on.
+    public func share(_ budget: any SharedRateBudget, fingerprint: APIKeyFingerprint) {
+        lock.withLock {
+            guard sharedSlots == nil else { return }
+            sharedSlots = LeasedSlotPool(
+                budget: budget, fingerprint: fingerprint.value, clock: clock, utilization: utilization,
+                interval: { [unowned self] in self.lock.withLock { self.interval } })
+        }
+    }
+
+    /// Whether the slots come from a budget shared with other processes.
+    public var sharesBudget: Bool {
+        lock.withLock { sharedSlots != nil }
+    }
+
+    /// What the shared budget cost and lost so far; nil when the bucket paces alone.
+    public var sharedBudgetUsage: SharedBudgetUsage? {
+        lock.withLock { sharedSlots }?.usage
+    }
+
+    /// Gives leased slots no caller waits for back to the shared budget (see `LeasedSlotPool`).
+    @discardableResult
+    public func releaseUnusedSlots() -> Int {
+        lock.withLock { sharedSlots }?.releaseUnused() ?? 0
     }
 
     /// Reserves the next slot and returns its time without sleeping.
@@ -81,9 +119,11 @@ public final class TokenBucket: @unchecked Sendable {
 
     /// Holds every caller of this key back for `seconds` after the server throttled one of them.
     public func pause(for seconds: TimeInterval) {
-        lock.lock()
-        defer { lock.unlock() }
-        usageRecord.throttles += 1
-        nextSlot = max(nextSlot, clock.now() + seconds)
+        let pool: LeasedSlotPool? = lock.withLock {
+            usageRecord.throttles += 1
+            nextSlot = max(nextSlot, clock.now() + seconds)
+            return sharedSlots
+        }
+        pool?.pause(for: seconds)
     }
 }

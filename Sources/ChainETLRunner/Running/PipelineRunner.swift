@@ -192,7 +192,8 @@ public final class PipelineRunner {
         _ runPlan: RunPlan, days: [PartitionDay], refetchMarks: [PartitionDay: [Int]], ledger: RunLedger,
         runID: String, signals: SignalTrap?, logger: Logger
     ) -> Execution {
-        let services = ExtractionServices(databaseURL: request.databaseURL)
+        let services = ExtractionServices(
+            databaseURL: request.databaseURL, sharedRateBudget: request.sharedRateBudget, logger: logger)
         // Calls per key are measured from here: the process may already have used a key.
         let rateUsageBefore = services.rateLimiters.snapshot()
         let events = RunEventCollector(logger: logger, ledger: ledger)

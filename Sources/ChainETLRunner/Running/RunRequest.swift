@@ -31,6 +31,9 @@ public struct RunRequest: Sendable {
     /// Whether the run handles SIGINT/SIGTERM itself (the `chainetl` executable sets it; in-process
     /// tests leave the test process's signals alone).
     public var trapsSignals = false
+    /// `--shared-rate-budget` (implied by `--claim`): each API key's per-second limit is shared
+    /// with every runner on the database (docs/scaling.md "One rate budget per key").
+    public var sharedRateBudget = false
 
     /// The extract lane's default width: one explorer extract per partition in flight while the
     /// next partition's extract waits for the key, so the key never idles between partitions.

@@ -25,6 +25,11 @@ public struct SimulatorStats: Sendable, Equatable {
     /// a client's achieved rate is `requests ÷ requestSpanSeconds` measured where the key is counted.
     public var firstRequestNanoseconds: UInt64?
     public var lastRequestNanoseconds: UInt64?
+    /// The most explorer API requests (all keys, admitted or not) that arrived within one second,
+    /// counted as the rate limit counts: in every sliding window (t − 1 s, t] at an arrival.
+    public var peakRequestsPerSecond = 0
+    /// Arrival times within the last second of the latest arrival (for the peak).
+    private var recentArrivals: [UInt64] = []
 
     /// Seconds from the first API request's arrival to the last's (0 with fewer than two).
     public var requestSpanSeconds: Double {
@@ -37,6 +42,10 @@ public struct SimulatorStats: Sendable, Equatable {
         requests += 1
         if firstRequestNanoseconds == nil { firstRequestNanoseconds = nanoseconds }
         lastRequestNanoseconds = max(lastRequestNanoseconds ?? nanoseconds, nanoseconds)
+        let horizon = nanoseconds >= 1_000_000_000 ? nanoseconds - 1_000_000_000 : 0
+        recentArrivals.removeAll { $0 <= horizon }
+        recentArrivals.append(nanoseconds)
+        peakRequestsPerSecond = max(peakRequestsPerSecond, recentArrivals.count)
     }
 
     public init() {}
@@ -57,6 +66,8 @@ public struct SimulatorStats: Sendable, Equatable {
         Self.writeCounts(faultsByKind.map { ($0.key, $0.value) }, into: &writer)
         writer.key("faults_injected")
         writer.int(faultsInjected)
+        writer.key("peak_requests_per_second")
+        writer.int(peakRequestsPerSecond)
         writer.key("rejected")
         writer.int(rejected)
         writer.key("request_span_ms")

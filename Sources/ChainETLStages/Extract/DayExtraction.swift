@@ -86,6 +86,8 @@ final class DayExtraction: @unchecked Sendable {
             status.chain = prepared.first?.targets.chain.name
             report()
         }
+        // Slots leased from a shared key budget that no walk will use go back at once.
+        defer { dependencies.rateLimiters.releaseUnusedSlots() }
         try walkAll()
         // The chains' reorg checks at once too; they share the baseline's one connection.
         let baseline = dependencies.reorgBaseline.map { SerializedReorgBaseline($0) }

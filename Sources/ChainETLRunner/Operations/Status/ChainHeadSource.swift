@@ -1,6 +1,7 @@
 import ChainETLCore
 import ChainETLExplorers
 import ChainETLPostgres
+import ChainETLStages
 import Foundation
 import Logging
 
@@ -27,7 +28,7 @@ public struct ExplorerChainHeadSource: ChainHeadSource {
     ) {
         self.environment = environment
         self.transport = transport
-        self.quotaStore = quotaConnection.map { LedgerQuotaStore(connection: $0) }
+        self.quotaStore = quotaConnection.map { PostgresQuotaStore(borrowing: $0) }
         self.logger = logger
     }
 
