@@ -72,13 +72,11 @@ package struct TransferLoader {
     /// Whether `etl_loads` records `request.manifestHash` for this stage and partition and the
     /// table still holds the row count recorded with it.
     package func isCurrent(_ request: TransferLoadRequest) throws -> Bool {
-        let ledger = try connection.execute(
-            SQLQuery(
-                """
-                SELECT rows_held FROM etl_loads
-                WHERE pipeline = $1 AND partition = $2::date AND stage = $3 AND manifest_hash = $4
-                """, [request.pipeline, request.partition.description, request.stage, request.manifestHash]))
-        guard ledger.count == 1, let recorded = try ledger.int(row: 0, column: 0) else { return false }
+        guard
+            let entry = try LoadLedger.entry(
+                pipeline: request.pipeline, partition: request.partition, stage: request.stage, on: connection),
+            entry.manifestHash == request.manifestHash, let recorded = entry.rowsHeld
+        else { return false }
         return try heldRows(request, table: SQLIdentifier.quote(request.table)) == recorded
     }
 
@@ -121,17 +119,13 @@ package struct TransferLoader {
         }
 
         step = "reading the load ledger"
-        let ledger = try connection.execute(
-            SQLQuery(
-                """
-                SELECT manifest_hash, rows_inserted, rows_present, rows_held FROM etl_loads
-                WHERE pipeline = $1 AND partition = $2::date AND stage = $3
-                """, [request.pipeline, request.partition.description, request.stage]))
-        if ledger.count == 1, ledger.value(row: 0, column: 0) == request.manifestHash {
+        let entry = try LoadLedger.entry(
+            pipeline: request.pipeline, partition: request.partition, stage: request.stage, on: connection)
+        if let entry, entry.manifestHash == request.manifestHash {
             step = "counting the rows already loaded"
             let held = try heldRows(request, table: table)
-            let recorded = try ledger.int(row: 0, column: 3) ?? -1
-            let loaded = (try ledger.int(row: 0, column: 1) ?? 0) + (try ledger.int(row: 0, column: 2) ?? 0)
+            let recorded = entry.rowsHeld ?? -1
+            let loaded = entry.rowsInserted + entry.rowsPresent
             if held == recorded, loaded <= request.totalRows {
                 return TransferLoadResult(
                     mode: .unchanged, rowsRead: request.totalRows, inserted: 0, present: loaded, removed: 0,
@@ -186,22 +180,12 @@ package struct TransferLoader {
         }
 
         step = "writing the load ledger"
-        try connection.execute(
-            SQLQuery(
-                """
-                INSERT INTO etl_loads (pipeline, partition, stage, source, manifest_hash,
-                                       rows_inserted, rows_present, rows_removed, rows_held, loaded_at)
-                VALUES ($1, $2::date, $3, $4, $5, $6, $7, $8, $9, now())
-                ON CONFLICT (pipeline, partition, stage) DO UPDATE SET
-                    source = EXCLUDED.source, manifest_hash = EXCLUDED.manifest_hash,
-                    rows_inserted = EXCLUDED.rows_inserted, rows_present = EXCLUDED.rows_present,
-                    rows_removed = EXCLUDED.rows_removed, rows_held = EXCLUDED.rows_held,
-                    loaded_at = EXCLUDED.loaded_at
-                """,
-                [
-                    request.pipeline, request.partition.description, request.stage, request.source,
-                    request.manifestHash, result.inserted, result.present, result.removed, result.held,
-                ]))
+        try LoadLedger.record(
+            LoadLedger.Entry(
+                pipeline: request.pipeline, partition: request.partition, stage: request.stage,
+                source: request.source, manifestHash: request.manifestHash, rowsInserted: result.inserted,
+                rowsPresent: result.present, rowsRemoved: result.removed, rowsHeld: result.held),
+            on: connection)
         return result
     }
 
