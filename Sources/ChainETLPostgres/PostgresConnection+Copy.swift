@@ -1,12 +1,17 @@
 import CLibPQ
 
 extension PostgresConnection {
-    /// Streams rows into `COPY … FROM STDIN` (text format) and returns the rows the server copied.
+    /// Streams rows into `COPY … FROM STDIN` and returns the rows the server copied.
     ///
     /// `query` must be a `COPY … FROM STDIN` statement built with `SQLQuery(unsafeSQL:)` and
-    /// `SQLIdentifier` (COPY takes no bound values). If `body` throws, the COPY is aborted on the
+    /// `SQLIdentifier` (COPY takes no bound values), in `format` (`WITH (FORMAT binary)` for
+    /// `.binary`). With `sendOnThread`, full buffers are sent by a thread of their own while `body`
+    /// fills the next one (`PostgresCopySender`). If `body` throws, the COPY is aborted on the
     /// server (no rows are kept) and the body's error is rethrown.
-    public func copyIn(_ query: SQLQuery, _ body: (inout PostgresCopyWriter) throws -> Void) throws -> Int {
+    public func copyIn(
+        _ query: SQLQuery, format: PostgresCopyFormat = .text, sendOnThread: Bool = false,
+        _ body: (inout PostgresCopyWriter) throws -> Void
+    ) throws -> Int {
         let handle = try openHandle()
         guard query.encodedBindings.isEmpty else {
             throw PostgresError.copyFailed(
@@ -22,13 +27,22 @@ extension PostgresConnection {
             _ = try checkedRows(start, statement: query.sql, bindings: [])
             throw PostgresError.copyFailed(statement: query.sql, message: "the statement is not COPY … FROM STDIN")
         }
+        let binary = PQbinaryTuples(start) == 1
         PQclear(start)
+        guard binary == (format == .binary) else {
+            PQputCopyEnd(handle, "wrong COPY format")
+            drainResults(handle)
+            throw PostgresError.copyFailed(
+                statement: query.sql, message: "the statement's COPY format is not the writer's (\(format))")
+        }
 
-        var writer = PostgresCopyWriter(handle: handle, statement: query.sql)
+        var writer = PostgresCopyWriter(
+            handle: handle, statement: query.sql, format: format, sendOnThread: sendOnThread)
         do {
             try body(&writer)
-            try writer.flush()
+            try writer.finish()
         } catch {
+            writer.stopSending()
             // The server discards everything sent so far and answers with 57014 (query canceled).
             PQputCopyEnd(handle, "aborted by the client")
             let serverError = drainResults(handle, statement: query.sql)

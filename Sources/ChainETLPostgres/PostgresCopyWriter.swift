@@ -1,10 +1,19 @@
 import CLibPQ
 
-/// Builds `COPY … FROM STDIN` text-format rows into a buffer and streams it to the server.
+/// The data format of a `COPY … FROM STDIN`: the statement must say the same (`FORMAT binary`).
+public enum PostgresCopyFormat: Sendable {
+    /// Tab-separated text rows: `appendField`, `appendNull`, `appendRawEscaped`, then `endRow()`.
+    case text
+    /// PostgreSQL's binary tuples (`appendBinaryTuple`); the writer adds the file header and trailer.
+    case binary
+}
+
+/// Builds `COPY … FROM STDIN` rows into a buffer and streams it to the server.
 ///
 /// Appends never fail; `endRow()` sends the buffer once it holds `flushThreshold` bytes, so
-/// memory stays at one buffer plus one row whatever the row count. Non-copyable: it owns its
-/// buffer and belongs to the `copyIn` call that created it.
+/// memory stays at one buffer plus one row whatever the row count (or `PostgresCopySender`'s
+/// few buffers when a thread sends them). Non-copyable: it owns its buffer and belongs to the
+/// `copyIn` call that created it.
 public struct PostgresCopyWriter: ~Copyable {
     /// Bytes buffered before `endRow()` sends them to the server.
     public static let flushThreshold = 256 * 1024
@@ -19,16 +28,51 @@ public struct PostgresCopyWriter: ~Copyable {
     /// Set when libpq refused data (connection lost or the server already failed the COPY).
     private(set) var transportError: PostgresError?
     private let statement: String
+    private let format: PostgresCopyFormat
+    /// Sends full buffers on a thread of its own; nil sends them on the caller's thread.
+    private var sender: PostgresCopySender?
 
-    init(handle: OpaquePointer, statement: String) {
+    init(handle: OpaquePointer, statement: String, format: PostgresCopyFormat = .text, sendOnThread: Bool = false) {
         self.handle = handle
         self.statement = statement
+        self.format = format
         capacity = Self.flushThreshold + 64 * 1024
         buffer = .allocate(capacity: capacity)
+        if sendOnThread {
+            let spare = (1..<PostgresCopySender.bufferCount).map { _ in
+                PostgresCopySender.Buffer(start: .allocate(capacity: capacity), capacity: capacity)
+            }
+            sender = PostgresCopySender(handle: handle, statement: statement, buffers: spare)
+        }
+        if format == .binary {
+            // Signature, flags (no OIDs), header extension length.
+            let header: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
+            header.withUnsafeBytes { appendRaw($0) }
+        }
     }
 
     deinit {
+        if let sender {
+            for spare in sender.cancel().buffers { spare.start.deallocate() }
+        }
         buffer.deallocate()
+    }
+
+    /// Appends one binary tuple (field count, then each field's length and bytes, big-endian) and
+    /// ends the row; see `endRow()`.
+    public mutating func appendBinaryTuple(_ tuple: UnsafeRawBufferPointer) throws {
+        precondition(format == .binary, "appendBinaryTuple needs a COPY in binary format")
+        appendRaw(tuple)
+        rowsWritten += 1
+        if used >= Self.flushThreshold { try flush() }
+    }
+
+    private mutating func appendRaw(_ bytes: UnsafeRawBufferPointer) {
+        reserve(bytes.count)
+        if let base = bytes.baseAddress, bytes.count > 0 {
+            (buffer + used).update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+            used += bytes.count
+        }
     }
 
     /// Appends a field, escaping the COPY text specials (backslash, tab, newline, carriage return).
@@ -149,6 +193,7 @@ public struct PostgresCopyWriter: ~Copyable {
 
     /// Ends the current row; sends the buffer to the server when it is full.
     public mutating func endRow() throws {
+        precondition(format == .text, "endRow ends text rows; binary tuples end themselves")
         reserve(1)
         buffer[used] = 0x0a
         used += 1
@@ -157,10 +202,22 @@ public struct PostgresCopyWriter: ~Copyable {
         if used >= Self.flushThreshold { try flush() }
     }
 
-    /// Sends everything buffered so far.
+    /// Sends everything buffered so far (hands it to the sending thread, if there is one).
     mutating func flush() throws {
         if let transportError { throw transportError }
         guard used > 0 else { return }
+        if let sender {
+            do {
+                let next = try sender.submit(.init(start: buffer, capacity: capacity, used: used))
+                buffer = next.start
+                capacity = next.capacity
+                used = 0
+            } catch let error as PostgresError {
+                transportError = error
+                throw error
+            }
+            return
+        }
         let status = PQputCopyData(handle, UnsafeRawPointer(buffer).assumingMemoryBound(to: CChar.self), Int32(used))
         used = 0
         guard status == 1 else {
@@ -172,6 +229,30 @@ public struct PostgresCopyWriter: ~Copyable {
             transportError = error
             throw error
         }
+    }
+
+    /// Sends what is left, with the binary trailer, and waits until the sending thread sent it all.
+    mutating func finish() throws {
+        if format == .binary {
+            let trailer: [UInt8] = [0xFF, 0xFF]
+            trailer.withUnsafeBytes { appendRaw($0) }
+        }
+        try flush()
+        do {
+            try sender?.finish()
+        } catch let error as PostgresError {
+            transportError = error
+            throw error
+        }
+    }
+
+    /// Stops the sending thread after the buffer it is sending (the COPY is being aborted).
+    mutating func stopSending() {
+        guard let sender else { return }
+        let (spares, failure) = sender.cancel()
+        for spare in spares { spare.start.deallocate() }
+        self.sender = nil
+        if let failure, transportError == nil { transportError = failure }
     }
 
     @inline(__always)

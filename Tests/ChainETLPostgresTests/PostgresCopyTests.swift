@@ -117,6 +117,97 @@ struct PostgresCopyTests {
         #expect(copied == 1)
     }
 
+    /// One binary tuple: (n bigint, s text) with `s` null when nil.
+    private static func binaryTuple(_ n: Int64, _ s: String?) -> [UInt8] {
+        var tuple: [UInt8] = [0, 2, 0, 0, 0, 8]
+        withUnsafeBytes(of: n.bigEndian) { tuple.append(contentsOf: $0) }
+        if let s {
+            withUnsafeBytes(of: Int32(s.utf8.count).bigEndian) { tuple.append(contentsOf: $0) }
+            tuple.append(contentsOf: s.utf8)
+        } else {
+            tuple.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF])
+        }
+        return tuple
+    }
+
+    @Test func binaryTuplesSentOnAThreadArriveWholeAndInOrder() throws {
+        let database = try TestDatabase()
+        try database.connection.execute(SQLQuery(unsafeSQL: "CREATE TABLE t (n bigint PRIMARY KEY, s text)"))
+        // Enough rows to pass every buffer through the sending thread several times.
+        let rowCount = 300_000
+        let copied = try database.connection.copyIn(
+            SQLQuery(unsafeSQL: "COPY t (n, s) FROM STDIN WITH (FORMAT binary)"), format: .binary, sendOnThread: true
+        ) { writer in
+            for n in 0..<rowCount {
+                try Self.binaryTuple(Int64(n), n % 10 == 0 ? nil : "row \(n)\t\\ü").withUnsafeBytes {
+                    try writer.appendBinaryTuple($0)
+                }
+            }
+            #expect(writer.rowsWritten == rowCount)
+        }
+        #expect(copied == rowCount)
+        let check = try database.connection.execute(
+            SQLQuery(
+                """
+                SELECT count(*), sum(n), count(s), count(*) FILTER (WHERE s = 'row ' || n || E'\\t\\\\ü')
+                FROM t
+                """))
+        #expect(try check.int(row: 0, column: 0) == rowCount)
+        #expect(try check.int(row: 0, column: 1) == rowCount * (rowCount - 1) / 2)
+        #expect(try check.int(row: 0, column: 2) == rowCount - rowCount / 10)
+        #expect(try check.int(row: 0, column: 3) == rowCount - rowCount / 10)
+    }
+
+    @Test func aThrowingBodyAbortsACopySentOnAThread() throws {
+        let database = try TestDatabase()
+        try database.connection.execute(SQLQuery(unsafeSQL: "CREATE TABLE t (n bigint, s text)"))
+        let statement = SQLQuery(unsafeSQL: "COPY t FROM STDIN WITH (FORMAT binary)")
+        #expect(throws: TestFailure.bodyFailure) {
+            _ = try database.connection.copyIn(statement, format: .binary, sendOnThread: true) { writer in
+                for n in 0..<200_000 {
+                    try Self.binaryTuple(Int64(n), "x").withUnsafeBytes { try writer.appendBinaryTuple($0) }
+                }
+                throw TestFailure.bodyFailure
+            }
+        }
+        #expect(try database.count("t") == 0)
+        #expect(!database.connection.isInTransaction)
+        let copied = try database.connection.copyIn(statement, format: .binary, sendOnThread: true) { writer in
+            try Self.binaryTuple(7, nil).withUnsafeBytes { try writer.appendBinaryTuple($0) }
+        }
+        #expect(copied == 1)
+    }
+
+    @Test func aServerErrorMidCopySentOnAThreadIsTheServersError() throws {
+        let database = try TestDatabase()
+        try database.connection.execute(SQLQuery(unsafeSQL: "CREATE TABLE t (n bigint PRIMARY KEY, s text)"))
+        let error = try expectPostgresError {
+            _ = try database.connection.copyIn(
+                SQLQuery(unsafeSQL: "COPY t FROM STDIN WITH (FORMAT binary)"), format: .binary, sendOnThread: true
+            ) { writer in
+                // Row 1000 repeats a key: the server fails the COPY while rows are still sent.
+                for n in 0..<400_000 {
+                    try Self.binaryTuple(Int64(n == 1_000 ? 0 : n), "padding").withUnsafeBytes {
+                        try writer.appendBinaryTuple($0)
+                    }
+                }
+            }
+        }
+        #expect(error.sqlState == "23505")
+        #expect(try database.count("t") == 0)
+        #expect(!database.connection.isInTransaction)
+    }
+
+    @Test func aFormatOtherThanTheStatementsIsRefused() throws {
+        let database = try TestDatabase()
+        try database.connection.execute(SQLQuery(unsafeSQL: "CREATE TABLE t (n bigint, s text)"))
+        let error = try expectPostgresError {
+            _ = try database.connection.copyIn(SQLQuery(unsafeSQL: "COPY t FROM STDIN"), format: .binary) { _ in }
+        }
+        #expect(error.description.contains("COPY format"))
+        #expect(try database.count("t") == 0)
+    }
+
     @Test func rollsBackACopyInsideAFailedTransaction() throws {
         let database = try TestDatabase()
         let connection = database.connection

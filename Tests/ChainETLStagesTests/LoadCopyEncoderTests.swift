@@ -1,4 +1,5 @@
 import ChainETLCore
+import Foundation
 import Testing
 
 @testable import ChainETLStages
@@ -6,10 +7,10 @@ import Testing
 /// `TransferCopyEncoder` alone: exact COPY text rows and the records it refuses.
 @Suite("Load COPY encoder")
 struct LoadCopyEncoderTests {
-    func encoder(chainIDs: [Int]? = [1]) -> TransferCopyEncoder {
+    func encoder(chainIDs: [Int]? = [1], format: TransferCopyEncoder.Format = .text) -> TransferCopyEncoder {
         TransferCopyEncoder(
             pipeline: "demo\tpipe", partition: PartitionDay("2026-11-20")!, chainIDs: chainIDs,
-            loadedAt: "2026-11-21T03:00:00.000000Z", input: "dedupe")
+            loadedAt: "2026-11-21T03:00:00.000000Z", input: "dedupe", format: format)
     }
 
     func encode(_ line: [UInt8], with encoder: inout TransferCopyEncoder) throws -> Int? {
@@ -84,9 +85,117 @@ struct LoadCopyEncoderTests {
         ])
     func badFields(field: String, replacement: String, message: String) throws {
         let line = Self.replacing(field, with: replacement, in: LoadFixtureTransfer.number(1).line)
-        var encoder = encoder()
+        for format in [TransferCopyEncoder.Format.text, .binary] {
+            var encoder = encoder(format: format)
+            let error = try #require(throws: LoadError.self) { try encode(line, with: &encoder) }
+            #expect("\(error)".contains("line 7: field \(message)"), "\(format): \(error)")
+        }
+    }
+
+    @Test("a binary tuple: 18 fields, bytea as 16 bytes, big-endian integers and times, text as it is")
+    func exactBinaryTuple() throws {
+        var transfer = LoadFixtureTransfer.number(1)
+        transfer.blockHash = nil
+        transfer.logIndex = nil
+        transfer.tokenName = "A\tB\\C\nD\u{0}"
+        var encoder = encoder(format: .binary)
+        #expect(try encode(transfer.line, with: &encoder) == 1)
+        let fields = try Self.binaryFields(encoder.row)
+        #expect(fields.count == 18)
+        let hex = fields[0]?.map { String(format: "%02x", $0) }.joined()
+        #expect(hex == transfer.transferID)
+        #expect(fields[1] == Self.bigEndian(Int64(1)))
+        #expect(fields[2] == Self.bigEndian(Int64(21_000_001)))
+        #expect(fields[3] == Self.bigEndian(Int64(848_451_601_000_000)))  // 2026-11-20T01:00:01Z since 2000
+        #expect(fields[4] == nil)
+        #expect(fields[5] == Array(transfer.txHash.utf8))
+        #expect(fields[6] == nil)
+        #expect(fields[7] == Self.bigEndian(Int32(0)))
+        #expect(fields[8] == Array(transfer.tokenAddress.utf8))
+        #expect(fields[11] == Self.numeric([1001], weight: 0))
+        #expect(fields[12] == Array("USDC".utf8))
+        #expect(fields[13] == Array("A\tB\\C\nD\u{FFFD}".utf8))
+        #expect(encoder.replacedNULs == 1)
+        #expect(fields[14] == Self.bigEndian(Int16(6)))
+        #expect(fields[15] == Array("etherscan-logs".utf8))
+        #expect(fields[16] == Array("demo\tpipe".utf8))
+        #expect(fields[17] == Self.bigEndian(Int64(848_545_200_000_000)))  // 2026-11-21T03:00:00Z since 2000
+    }
+
+    @Test(
+        "uint256 values become numeric base-10000 digits, trailing zero groups left out",
+        arguments: [
+            ("0", [], 0), ("7", [7], 0), ("00012", [12], 0), ("10000", [1], 1), ("123456789", [1, 2345, 6789], 2),
+            ("100000000", [1], 2),
+            (
+                "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+                [11, 5792, 892, 3731, 6195, 4235, 7098, 5008, 6879, 785, 3269, 9846, 6564, 564, 394, 5758, 4007, 9131,
+                    2963, 9935], 19
+            ),
+        ])
+    func binaryNumeric(value: String, digits: [Int], weight: Int) throws {
+        var transfer = LoadFixtureTransfer.number(1)
+        transfer.value = value
+        var encoder = encoder(format: .binary)
+        _ = try encode(transfer.line, with: &encoder)
+        #expect(try Self.binaryFields(encoder.row)[11] == Self.numeric(digits, weight: weight))
+    }
+
+    @Test(
+        "binary refuses what its columns cannot hold, naming the field",
+        arguments: [
+            ("token_decimals", "40000", "token_decimals: is out of range for a 16-bit integer"),
+            ("log_index", "2147483648", "log_index: is out of range for a 32-bit integer"),
+            ("block_number", "9999999999999999999", "block_number: is out of range for a 64-bit integer"),
+            ("block_time", #""2026-11-20T24:00:00Z""#, "block_time: is not a valid time of day"),
+            ("block_time", #""2026-11-20T10:60:00Z""#, "block_time: is not a valid time of day"),
+        ])
+    func binaryRanges(field: String, replacement: String, message: String) throws {
+        let line = Self.replacing(field, with: replacement, in: LoadFixtureTransfer.number(1).line)
+        var encoder = encoder(format: .binary)
         let error = try #require(throws: LoadError.self) { try encode(line, with: &encoder) }
         #expect("\(error)".contains("line 7: field \(message)"), "\(error)")
+    }
+
+    @Test("loaded_at text becomes microseconds since 2000-01-01 UTC")
+    func loadedAtMicroseconds() {
+        #expect(TransferCopyEncoder.postgresMicroseconds("2000-01-01T00:00:00Z") == 0)
+        #expect(TransferCopyEncoder.postgresMicroseconds("2000-01-01T00:00:00.000001Z") == 1)
+        #expect(TransferCopyEncoder.postgresMicroseconds("1999-12-31T23:59:59.5Z") == -500_000)
+        #expect(TransferCopyEncoder.postgresMicroseconds("2026-11-21T03:00:00.000000Z") == 848_545_200_000_000)
+        #expect(TransferCopyEncoder.postgresMicroseconds("2026-11-21 03:00:00Z") == nil)
+        #expect(TransferCopyEncoder.postgresMicroseconds("2026-11-21T03:00:00") == nil)
+    }
+
+    /// The fields of one binary tuple (nil for NULL).
+    static func binaryFields(_ tuple: [UInt8]) throws -> [[UInt8]?] {
+        func integer(_ offset: Int, _ width: Int) -> Int {
+            tuple[offset..<(offset + width)].reduce(0) { $0 << 8 | Int($1) }
+        }
+        let count = integer(0, 2)
+        var offset = 2
+        var fields: [[UInt8]?] = []
+        for _ in 0..<count {
+            let length = Int32(truncatingIfNeeded: integer(offset, 4))
+            offset += 4
+            if length < 0 {
+                fields.append(nil)
+            } else {
+                fields.append(Array(tuple[offset..<(offset + Int(length))]))
+                offset += Int(length)
+            }
+        }
+        try #require(offset == tuple.count)
+        return fields
+    }
+
+    static func bigEndian<Value: FixedWidthInteger>(_ value: Value) -> [UInt8] {
+        withUnsafeBytes(of: value.bigEndian) { Array($0) }
+    }
+
+    /// A binary numeric field: digit count, weight, sign 0, scale 0, the digits.
+    static func numeric(_ digits: [Int], weight: Int) -> [UInt8] {
+        [digits.count, weight, 0, 0].flatMap { bigEndian(Int16($0)) } + digits.flatMap { bigEndian(Int16($0)) }
     }
 
     @Test("missing, repeated and unknown keys are refused")
@@ -152,6 +261,7 @@ struct LoadCopyEncoderTests {
         case "value": "value"
         case "tx_hash": "tx_hash"
         case "log_index": "log_index"
+        case "token_decimals": "token_decimals"
         default: "token_name"
         }
     }

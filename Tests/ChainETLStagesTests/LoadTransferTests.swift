@@ -173,6 +173,35 @@ struct LoadTransferTests {
         #expect(stored == names.map { $0?.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") })
     }
 
+    @Test("binary COPY stores every column's edge values exactly as the text record says, loaded_at = the ledger's")
+    func binaryEdgeValuesRoundTrip() throws {
+        let database = try LoadTestDatabase()
+        let values = [
+            "0", "1", "9999", "10000", "10001", "100000000", "123456789012345678901234567890",
+            "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+        ]
+        let transfers = values.enumerated().map { index, value in
+            var transfer = LoadFixtureTransfer.number(index + 1)
+            transfer.value = value
+            transfer.blockTime = ["2026-11-20T00:00:00Z", "2026-11-20T23:59:59Z"][index % 2]
+            transfer.blockNumber = [0, 9_223_372_036_854_775_807][index % 2]
+            transfer.logIndex = [nil, 0, 2_147_483_647][index % 3]
+            transfer.occurrence = [0, 2_147_483_647][index % 2]
+            transfer.tokenDecimals = [nil, 0, 255][index % 3]
+            return transfer
+        }
+        let result = try database.loader().load(
+            .fixture(totalRows: transfers.count), lines: LoadFixtureLines(transfers).source)
+        #expect(result.inserted == transfers.count)
+        #expect(try database.storedTransfers() == transfers.map(\.stored).sorted())
+        #expect(
+            try database.count(
+                """
+                SELECT count(*) FROM transfers t JOIN etl_loads l ON l.pipeline = t.pipeline AND l.stage = 'load'
+                WHERE t.loaded_at = l.loaded_at
+                """) == transfers.count)
+    }
+
     @Test("a load that fails half way through its COPY leaves nothing, and the rerun equals a clean load")
     func abortedFirstLoadLeavesNothing() throws {
         let database = try LoadTestDatabase()

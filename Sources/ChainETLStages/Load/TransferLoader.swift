@@ -72,13 +72,11 @@ package struct TransferLoader {
     /// Whether `etl_loads` records `request.manifestHash` for this stage and partition and the
     /// table still holds the row count recorded with it.
     package func isCurrent(_ request: TransferLoadRequest) throws -> Bool {
-        let ledger = try connection.execute(
-            SQLQuery(
-                """
-                SELECT rows_held FROM etl_loads
-                WHERE pipeline = $1 AND partition = $2::date AND stage = $3 AND manifest_hash = $4
-                """, [request.pipeline, request.partition.description, request.stage, request.manifestHash]))
-        guard ledger.count == 1, let recorded = try ledger.int(row: 0, column: 0) else { return false }
+        guard
+            let entry = try LoadLedger.entry(
+                pipeline: request.pipeline, partition: request.partition, stage: request.stage, on: connection),
+            entry.manifestHash == request.manifestHash, let recorded = entry.rowsHeld
+        else { return false }
         return try heldRows(request, table: SQLIdentifier.quote(request.table)) == recorded
     }
 
@@ -121,17 +119,13 @@ package struct TransferLoader {
         }
 
         step = "reading the load ledger"
-        let ledger = try connection.execute(
-            SQLQuery(
-                """
-                SELECT manifest_hash, rows_inserted, rows_present, rows_held FROM etl_loads
-                WHERE pipeline = $1 AND partition = $2::date AND stage = $3
-                """, [request.pipeline, request.partition.description, request.stage]))
-        if ledger.count == 1, ledger.value(row: 0, column: 0) == request.manifestHash {
+        let entry = try LoadLedger.entry(
+            pipeline: request.pipeline, partition: request.partition, stage: request.stage, on: connection)
+        if let entry, entry.manifestHash == request.manifestHash {
             step = "counting the rows already loaded"
             let held = try heldRows(request, table: table)
-            let recorded = try ledger.int(row: 0, column: 3) ?? -1
-            let loaded = (try ledger.int(row: 0, column: 1) ?? 0) + (try ledger.int(row: 0, column: 2) ?? 0)
+            let recorded = entry.rowsHeld ?? -1
+            let loaded = entry.rowsInserted + entry.rowsPresent
             if held == recorded, loaded <= request.totalRows {
                 return TransferLoadResult(
                     mode: .unchanged, rowsRead: request.totalRows, inserted: 0, present: loaded, removed: 0,
@@ -144,7 +138,7 @@ package struct TransferLoader {
             SQLQuery(unsafeSQL: "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"))
         var encoder = TransferCopyEncoder(
             pipeline: request.pipeline, partition: request.partition, chainIDs: request.chainIDs,
-            loadedAt: now.value(row: 0, column: 0) ?? "", input: request.source)
+            loadedAt: now.value(row: 0, column: 0) ?? "", input: request.source, format: .binary)
 
         // A missing month partition is claimed before anything reads `transfers`: the partition
         // lock is taken while this transaction holds no lock on the table, so it cannot deadlock
@@ -186,22 +180,12 @@ package struct TransferLoader {
         }
 
         step = "writing the load ledger"
-        try connection.execute(
-            SQLQuery(
-                """
-                INSERT INTO etl_loads (pipeline, partition, stage, source, manifest_hash,
-                                       rows_inserted, rows_present, rows_removed, rows_held, loaded_at)
-                VALUES ($1, $2::date, $3, $4, $5, $6, $7, $8, $9, now())
-                ON CONFLICT (pipeline, partition, stage) DO UPDATE SET
-                    source = EXCLUDED.source, manifest_hash = EXCLUDED.manifest_hash,
-                    rows_inserted = EXCLUDED.rows_inserted, rows_present = EXCLUDED.rows_present,
-                    rows_removed = EXCLUDED.rows_removed, rows_held = EXCLUDED.rows_held,
-                    loaded_at = EXCLUDED.loaded_at
-                """,
-                [
-                    request.pipeline, request.partition.description, request.stage, request.source,
-                    request.manifestHash, result.inserted, result.present, result.removed, result.held,
-                ]))
+        try LoadLedger.record(
+            LoadLedger.Entry(
+                pipeline: request.pipeline, partition: request.partition, stage: request.stage,
+                source: request.source, manifestHash: request.manifestHash, rowsInserted: result.inserted,
+                rowsPresent: result.present, rowsRemoved: result.removed, rowsHeld: result.held),
+            on: connection)
         return result
     }
 
@@ -323,7 +307,7 @@ package struct TransferLoader {
         try connection.execute(SQLQuery(unsafeSQL: bounds))
         step = "copying rows into the new month partition"
         let counts = try copy(
-            lines, into: SQLIdentifier.quote(partition.name), encoder: &encoder, options: " WITH (FREEZE)")
+            lines, into: SQLIdentifier.quote(partition.name), encoder: &encoder, freeze: true)
         step = "indexing and attaching the month partition"
         // Index builds sort in memory up to this; a day's keys fit in a few hundred MB.
         try connection.execute(SQLQuery(unsafeSQL: "SET LOCAL maintenance_work_mem = '256MB'"))
@@ -333,14 +317,21 @@ package struct TransferLoader {
         return counts
     }
 
-    /// Streams every line through `encoder` into `COPY target FROM STDIN`; returns (read, copied, excluded).
+    /// Streams every line through `encoder` into `COPY target FROM STDIN` in binary format;
+    /// returns (read, copied, excluded).
+    ///
+    /// Binary, so the server parses no text (hex, decimal digits, timestamps): it is the bound of
+    /// a load into an indexed partition. A thread of its own sends the rows, so the checkpoint's
+    /// rows are scanned and encoded while the server stores the previous ones (docs/performance.md).
     private func copy(
-        _ lines: LineSource, into target: String, encoder: inout TransferCopyEncoder, options: String = ""
+        _ lines: LineSource, into target: String, encoder: inout TransferCopyEncoder, freeze: Bool = false
     ) throws -> (Int, Int, Int) {
         var read = 0
         var excluded = 0
+        let options = freeze ? "FORMAT binary, FREEZE" : "FORMAT binary"
         let copied = try connection.copyIn(
-            SQLQuery(unsafeSQL: "COPY \(target) (\(Self.columnList)) FROM STDIN\(options)")
+            SQLQuery(unsafeSQL: "COPY \(target) (\(Self.columnList)) FROM STDIN WITH (\(options))"),
+            format: .binary, sendOnThread: true
         ) { writer in
             try lines { line in
                 read += 1
@@ -348,8 +339,7 @@ package struct TransferLoader {
                     excluded += 1
                     return
                 }
-                encoder.row.withUnsafeBytes { writer.appendRawEscaped($0) }
-                try writer.endRow()
+                try encoder.row.withUnsafeBytes { try writer.appendBinaryTuple($0) }
             }
         }
         return (read, copied, excluded)
