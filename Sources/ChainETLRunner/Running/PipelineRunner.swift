@@ -297,7 +297,14 @@ public final class PipelineRunner {
             runID: runID, pipeline: runPlan.pipeline.name, pipelineFile: request.pipelineFile.path,
             arguments: request.arguments, startedAt: now, partitions: execution.days)
         report.units = execution.units
-        let keyUsage = execution.services.rateLimiters.usage(since: execution.rateUsageBefore)
+        // The registry is process-wide: another run in this process may use other keys meanwhile,
+        // so only the keys of this pipeline's chains are this run's.
+        let services = execution.services
+        let ownKeys = Set(
+            runPlan.pipeline.chains.map { APIKeyFingerprint(apiKey: $0.apiKeyEnv.flatMap { services.environment[$0] }).value })
+        let keyUsage = services.rateLimiters.usage(since: execution.rateUsageBefore).filter {
+            ownKeys.contains($0.fingerprint)
+        }
         report.apiKeys = keyUsage.isEmpty ? nil : keyUsage
         report.extractCalls = ExtractCallTally(units: report.units)
         for key in keyUsage {
