@@ -103,7 +103,7 @@ func makeService(
 
 extension ExplorerService {
     func get(_ target: String, method: String = "GET") -> Reply {
-        switch handle(HTTPRequest(method: method, target: target)) {
+        switch handle(ServerRequest(method: method, target: target)) {
         case .drop:
             return Reply(status: 0, body: [], headers: [], dropped: true, delay: 0)
         case .respond(let response, let delay):

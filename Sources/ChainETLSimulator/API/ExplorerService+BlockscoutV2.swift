@@ -35,7 +35,7 @@ extension ExplorerService {
         }
     }
 
-    func blockscoutV2Answer(_ request: HTTPRequest, generator: ChainGenerator, head: Int) -> Answer {
+    func blockscoutV2Answer(_ request: ServerRequest, generator: ChainGenerator, head: Int) -> Answer {
         let route = Array(request.path.split(separator: "/").dropFirst(4)).map(String.init)
         let query = request.query
         var filter = TransferScan.Filter(tokenIndices: nil, includeERC721: true)

@@ -76,7 +76,7 @@ final class ExplorerService: @unchecked Sendable {
     /// The simulator's clock in unix seconds: pinned by `--now`, else the wall clock.
     var nowUnixSeconds: Int { configuration.fixedNow ?? Int(Date().timeIntervalSince1970) }
 
-    func handle(_ request: HTTPRequest) -> ServerAction {
+    func handle(_ request: ServerRequest) -> ServerAction {
         let path = request.path
         switch path {
         case "/_sim/stats":
@@ -115,10 +115,10 @@ final class ExplorerService: @unchecked Sendable {
         return .respond(response, delay: delay + latency.delay(forRequest: ordinal))
     }
 
-    private static let methodNotAllowed = HTTPResponse.html(
+    private static let methodNotAllowed = ServerResponse.html(
         status: 405, "<html><body>405 Method Not Allowed</body></html>")
 
-    private func api(_ request: HTTPRequest, flavor: Flavor, chainText: String?) -> ServerAction {
+    private func api(_ request: ServerRequest, flavor: Flavor, chainText: String?) -> ServerAction {
         let action = Self.actionName(request, flavor: flavor)
         let chainID = chainText.flatMap { Int($0) }
         lock.withLock {
@@ -212,7 +212,7 @@ final class ExplorerService: @unchecked Sendable {
         }
     }
 
-    private func answer(_ request: HTTPRequest, flavor: Flavor, generator: ChainGenerator, head: Int) -> Answer {
+    private func answer(_ request: ServerRequest, flavor: Flavor, generator: ChainGenerator, head: Int) -> Answer {
         switch flavor {
         case .etherscan: return etherscanAnswer(request.query, generator: generator, head: head)
         case .blockscout: return blockscoutAnswer(request.query, generator: generator, head: head)
@@ -221,7 +221,7 @@ final class ExplorerService: @unchecked Sendable {
     }
 
     /// Missing or wrong key, or a chain outside the plan; nil when the request may proceed.
-    private func etherscanRejection(_ request: HTTPRequest, chainID: Int) -> String? {
+    private func etherscanRejection(_ request: ServerRequest, chainID: Int) -> String? {
         if let required = configuration.apiKey {
             let given = request.query["apikey"] ?? ""
             if given.isEmpty { return "Missing/Invalid API Key" }
@@ -251,12 +251,12 @@ final class ExplorerService: @unchecked Sendable {
         }
         let contentType = answer.body.first == UInt8(ascii: "<") ? "text/html" : "application/json; charset=utf-8"
         return .respond(
-            HTTPResponse(
+            ServerResponse(
                 status: answer.status, contentType: contentType, body: answer.body, extraHeaders: answer.extraHeaders),
             delay: delay)
     }
 
-    static func actionName(_ request: HTTPRequest, flavor: Flavor) -> String {
+    static func actionName(_ request: ServerRequest, flavor: Flavor) -> String {
         if flavor == .blockscoutV2 { return "blockscout:" + v2RouteName(request.path) }
         let module = request.query["module"] ?? ""
         let action = request.query["action"] ?? ""
@@ -272,7 +272,7 @@ final class ExplorerService: @unchecked Sendable {
         return flavor == .blockscout ? "blockscout:" + name : name
     }
 
-    private static func isDataAction(_ request: HTTPRequest) -> Bool {
+    private static func isDataAction(_ request: ServerRequest) -> Bool {
         let action = request.query["action"]?.lowercased()
         return action == "getlogs" || action == "tokentx"
     }

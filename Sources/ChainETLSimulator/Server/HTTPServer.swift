@@ -15,7 +15,7 @@ import Logging
 ///
 /// `@unchecked Sendable`: mutable state (listening socket, open connections) is guarded by `lock`.
 final class HTTPServer: @unchecked Sendable {
-    typealias Handler = @Sendable (HTTPRequest) -> ServerAction
+    typealias Handler = @Sendable (ServerRequest) -> ServerAction
     /// Waits the given seconds on the connection's thread before an answer is written.
     typealias Sleeper = @Sendable (Double) -> Void
 
@@ -142,8 +142,8 @@ final class HTTPServer: @unchecked Sendable {
             let parsed = readRequest(connection, &buffer)
             guard case .request(let request) = parsed else {
                 if case .malformed(let status) = parsed {
-                    let response = HTTPResponse.html(
-                        status: status, "<html><body>\(HTTPResponse.reason(status))</body></html>")
+                    let response = ServerResponse.html(
+                        status: status, "<html><body>\(ServerResponse.reason(status))</body></html>")
                     _ = writeAll(connection, response.serialized(keepAlive: false))
                 }
                 return
@@ -160,7 +160,7 @@ final class HTTPServer: @unchecked Sendable {
     }
 
     private enum ReadOutcome {
-        case request(HTTPRequest)
+        case request(ServerRequest)
         case closed
         case malformed(status: Int)
     }
@@ -197,7 +197,7 @@ final class HTTPServer: @unchecked Sendable {
         let body = Array(buffer[bodyStart..<(bodyStart + bodyLength)])
         buffer.removeFirst(bodyStart + bodyLength)
         return .request(
-            HTTPRequest(
+            ServerRequest(
                 method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body,
                 httpVersion: String(requestLine[2])))
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A parsed HTTP/1.1 request.
-struct HTTPRequest: Sendable {
+struct ServerRequest: Sendable {
     var method: String
     /// The path without the query string, e.g. `/v2/api`.
     var path: String

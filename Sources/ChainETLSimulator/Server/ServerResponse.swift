@@ -1,5 +1,5 @@
 /// An HTTP response the simulator sends, or the misbehaviour it performs instead.
-struct HTTPResponse: Sendable {
+struct ServerResponse: Sendable {
     var status: Int
     var headers: [(String, String)]
     var body: [UInt8]
@@ -13,12 +13,12 @@ struct HTTPResponse: Sendable {
         self.body = body
     }
 
-    static func json(_ body: [UInt8], status: Int = 200) -> HTTPResponse {
-        HTTPResponse(status: status, body: body)
+    static func json(_ body: [UInt8], status: Int = 200) -> ServerResponse {
+        ServerResponse(status: status, body: body)
     }
 
-    static func html(status: Int, _ text: String, extraHeaders: [(String, String)] = []) -> HTTPResponse {
-        HTTPResponse(status: status, contentType: "text/html", body: Array(text.utf8), extraHeaders: extraHeaders)
+    static func html(status: Int, _ text: String, extraHeaders: [(String, String)] = []) -> ServerResponse {
+        ServerResponse(status: status, contentType: "text/html", body: Array(text.utf8), extraHeaders: extraHeaders)
     }
 
     /// The serialized status line, headers (with an exact `Content-Length`) and body.
@@ -49,7 +49,7 @@ struct HTTPResponse: Sendable {
 /// What the server does with a request.
 enum ServerAction: Sendable {
     /// Answer, optionally after a delay in seconds (the "slow" fault).
-    case respond(HTTPResponse, delay: Double)
+    case respond(ServerResponse, delay: Double)
     /// Close the connection without answering (the "drop" fault).
     case drop
 }
