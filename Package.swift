@@ -86,6 +86,7 @@ let package = Package(
             name: "ChainETLTestSupport",
             dependencies: [
                 "ChainETLCore",
+                "ChainETLExplorers",
                 "ChainETLStages",
             ]
         ),
@@ -116,7 +117,9 @@ let package = Package(
         ),
         .testTarget(name: "ChainETLCoreTests", dependencies: ["ChainETLCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChainETLPostgresTests", dependencies: ["ChainETLPostgres"]),
-        .testTarget(name: "ChainETLExplorersTests", dependencies: ["ChainETLExplorers", "ChainETLSimulator"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ChainETLExplorersTests", dependencies: ["ChainETLExplorers", "ChainETLSimulator", "ChainETLTestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "ChainETLSimulatorTests", dependencies: ["ChainETLSimulator"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ChainETLStagesTests", dependencies: ["ChainETLStages", "ChainETLSimulator", "ChainETLTestSupport"],

@@ -1,7 +1,8 @@
 import ChainETLCore
+import ChainETLExplorers
 import Foundation
 
-/// A `QuotaStore` held in memory: for tests and for runs without a database.
+/// A `QuotaStore` held in memory, for tests (the product counts calls in Postgres: `PostgresQuotaStore`).
 public final class InMemoryQuotaStore: QuotaStore, @unchecked Sendable {
     // `@unchecked`: `used` is guarded by `lock`.
     private let lock = NSLock()

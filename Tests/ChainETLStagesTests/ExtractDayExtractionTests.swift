@@ -1,6 +1,7 @@
 import ChainETLCore
 import ChainETLExplorers
 import ChainETLSimulator
+import ChainETLTestSupport
 import Foundation
 import Logging
 import Testing

@@ -1,4 +1,5 @@
 import ChainETLCore
+import ChainETLTestSupport
 import Foundation
 import Testing
 
