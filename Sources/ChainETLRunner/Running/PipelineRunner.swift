@@ -301,7 +301,9 @@ public final class PipelineRunner {
         // so only the keys of this pipeline's chains are this run's.
         let services = execution.services
         let ownKeys = Set(
-            runPlan.pipeline.chains.map { APIKeyFingerprint(apiKey: $0.apiKeyEnv.flatMap { services.environment[$0] }).value })
+            runPlan.pipeline.chains.compactMap {
+                try? ChainExplorerAccess(chain: $0, environment: services.environment).fingerprint.value
+            })
         let keyUsage = services.rateLimiters.usage(since: execution.rateUsageBefore).filter {
             ownKeys.contains($0.fingerprint)
         }
